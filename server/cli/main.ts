@@ -1,0 +1,201 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import readline from 'node:readline/promises';
+import { Command } from 'commander';
+import { loadConfig, ConfigError } from '../config.ts';
+import { openStore } from '../store/index.ts';
+import { flowJsonSchema } from '../flows/schema.ts';
+import { parseFlowSource, formatIssue } from '../flows/load.ts';
+import { defaultImplementations } from '../flows/implementations.ts';
+import { FlowVersions, FlowRejected, FlowNotFound } from '../flows/versions.ts';
+import { listFlowFiles } from '../flows/files.ts';
+import { diffFlows } from '../flows/diff.ts';
+import { TwilioPhone, type Heard } from './phone.ts';
+import { parseScript, runScript } from './script.ts';
+
+class CliError extends Error {}
+
+async function withFlows<T>(fn: (flows: FlowVersions) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    return await fn(new FlowVersions(store.db, defaultImplementations()));
+  } finally {
+    await store.close();
+  }
+}
+
+function author(): string {
+  return process.env.HOTLINE_USER ?? process.env.USER ?? 'cli';
+}
+
+export function buildCli(): Command {
+  const program = new Command('hotline').description('Hotline: a citizen-service hotline on Twilio').showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('start the hotline server (what `npm start` runs)')
+    .action(async () => {
+      const { serve } = await import('./serve.ts');
+      await serve();
+    });
+
+  const flows = program.command('flows').description('flow files: schema, validation, versions');
+
+  flows
+    .command('schema')
+    .description('write the JSON Schema of flow files, for editor autocompletion')
+    .option('-o, --out <file>', 'where to write it', 'flows/flow.schema.json')
+    .action((o: { out: string }) => {
+      writeFileSync(o.out, JSON.stringify(flowJsonSchema(), null, 2) + '\n');
+      console.log(`wrote ${o.out} — point your editor's YAML/JSON schema setting at it (see docs/flows.md)`);
+    });
+
+  flows
+    .command('validate [files...]')
+    .description('check flow files; exits non-zero on any problem (default: every file in the flows folder)')
+    .action((files: string[]) => {
+      const list = files.length ? files : listFlowFiles(process.env.HOTLINE_FLOWS_DIR ?? 'flows');
+      if (list.length === 0) throw new CliError('no flow files found; name them or run from the project folder');
+      const impl = defaultImplementations();
+      let bad = 0;
+      for (const file of list) {
+        if (!existsSync(file)) {
+          console.error(`${file}:1:1 file not found`);
+          bad++;
+          continue;
+        }
+        const r = parseFlowSource(file, readFileSync(file, 'utf8'), impl);
+        if (r.ok) console.log(`ok   ${file} (${r.flow.id}, ${Object.keys(r.flow.machine.states).length} states, ${r.hash.slice(0, 12)})`);
+        else {
+          bad++;
+          for (const i of r.issues) console.error(formatIssue(i));
+        }
+      }
+      if (bad) {
+        console.error(`\n${bad} of ${list.length} flow file(s) refused. Fix the lines above; nothing was published.`);
+        process.exitCode = 1;
+      }
+    });
+
+  flows
+    .command('publish <file>')
+    .description('validate and publish a flow file as a new immutable version, and make it live')
+    .requiredOption('-m, --message <text>', 'what changed and why')
+    .action(async (file: string, o: { message: string }) => {
+      if (!existsSync(file)) throw new CliError(`${file} not found`);
+      await withFlows(async (f) => {
+        const { version, created } = await f.publish(file, readFileSync(file, 'utf8'), o.message, author());
+        console.log(created ? `published ${version.flowId} version ${version.version} (${version.hash.slice(0, 12)}); it is live for new calls` : `${version.flowId} version ${version.version} already has this content; nothing published`);
+      });
+    });
+
+  flows
+    .command('versions <id>')
+    .description('list the versions of a flow, newest first')
+    .action(async (id: string) => {
+      await withFlows(async (f) => {
+        for (const v of await f.versions(id)) {
+          console.log(`${v.live ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.hash.slice(0, 12)}  ${v.author}  ${v.message}`);
+        }
+      });
+    });
+
+  flows
+    .command('diff <id> <a> <b>')
+    .description('what changed between two versions: states, prompts, options, transitions')
+    .action(async (id: string, a: string, b: string) => {
+      await withFlows(async (f) => {
+        const [va, vb] = [await f.get(id, Number(a)), await f.get(id, Number(b))];
+        const changes = diffFlows(va.definition, vb.definition);
+        console.log(`${id} v${a} → v${b}: ${changes.length ? `${changes.length} change(s)` : 'no changes'}`);
+        for (const c of changes) console.log(c);
+      });
+    });
+
+  flows
+    .command('rollback <id> [version]')
+    .description('point live at a version (default: the one before live); calls in progress keep theirs')
+    .action(async (id: string, version?: string) => {
+      await withFlows(async (f) => {
+        const v = await f.rollback(id, author(), version === undefined ? undefined : Number(version));
+        console.log(`${id}: live is now version ${v.version} (${v.message})`);
+      });
+    });
+
+  program
+    .command('simulate')
+    .description('an interactive terminal phone that plays Twilio against the running server')
+    .option('--flow <id>', 'flow to dial', 'main')
+    .option('--lang <lang>', 'switch the call to this language first if the menu offers it (zh-CN or en-US)')
+    .option('--url <url>', 'server to call (default PUBLIC_URL or http://localhost:PORT)')
+    .option('--from <number>', 'caller number', '+8613800138000')
+    .option('--script <file>', 'run a scripted call non-interactively and print the transcript as JSON')
+    .action(async (o: { flow: string; lang?: string; url?: string; from: string; script?: string }) => {
+      const config = loadConfig();
+      const baseUrl = o.url ?? config.publicUrl;
+      const phone = { baseUrl, publicUrl: config.publicUrl, authToken: config.authToken, accountSid: config.accountSid };
+      if (o.script) {
+        const script = parseScript(readFileSync(o.script, 'utf8'));
+        const result = await runScript({ ...script, flow: script.flow ?? o.flow }, phone);
+        console.log(JSON.stringify({ script: script.name, passed: !result.failure, failure: result.failure, transcript: result.transcript }, null, 2));
+        if (result.failure) process.exitCode = 1;
+        return;
+      }
+      await interactive(new TwilioPhone({ ...phone, from: o.from }), o.flow, o.lang);
+    });
+
+  return program;
+}
+
+async function interactive(phone: TwilioPhone, flow: string, lang?: string) {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const show = (h: Heard) => {
+    for (const t of h.heard) console.log(`  🔊 ${t}`);
+    if (h.handoff) console.log(`  ☎  handed to ${h.handoff.queue ? `queue "${h.handoff.queue}"` : `agent ${h.handoff.agent}`}`);
+    if (h.hungUp) console.log('  ☎  the line goes quiet: call ended');
+    if (h.status !== 200) console.log(`  ✖ server answered HTTP ${h.status}`);
+  };
+  console.log(`Calling flow "${flow}" as ${phone.callSid}. Type digits to press keys, "say <words>" to speak, Enter for silence, "q" to hang up.`);
+  let h = await phone.dial(flow);
+  show(h);
+  if (lang === 'en-US' && h.gather) {
+    h = await phone.press('9');
+    show(h);
+  }
+  try {
+    while (h.gather) {
+      const line = (await rl.question(`[${h.gather.input.join('/')}] > `)).trim();
+      if (line === 'q') break;
+      if (line === '') h = await phone.silence();
+      else if (line.startsWith('say ')) h = await phone.say(line.slice(4));
+      else if (/^[0-9*#]+$/.test(line)) h = await phone.press(line);
+      else {
+        console.log('  digits, "say <words>", Enter for silence, or q');
+        continue;
+      }
+      show(h);
+    }
+  } finally {
+    rl.close();
+    await phone.hangup();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof FlowRejected) {
+      for (const i of err.issues) console.error(formatIssue(i));
+      console.error('\nThe flow was refused; nothing was published. Fix the lines above and try again.');
+    } else if (err instanceof FlowNotFound || err instanceof CliError || err instanceof ConfigError) {
+      console.error(`hotline: ${err.message}`);
+    } else if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED' || String((err as Error).cause ?? '').includes('ECONNREFUSED')) {
+      console.error('hotline: the server is not answering; start it with `npm start` (or pass --url)');
+    } else {
+      console.error(`hotline: ${(err as Error).stack ?? err}`);
+    }
+    process.exitCode = process.exitCode || 1;
+  }
+}
+

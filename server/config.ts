@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything the server reads from the environment; `.env.example` lists the same names. */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.string().url().optional(),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'looks too short for a Twilio auth token').optional(),
+  HOTLINE_DATA_DIR: z.string().default('./data'),
+  HOTLINE_FLOWS_DIR: z.string().default('./flows'),
+  HOTLINE_OPS_TOKEN: z.string().min(16).optional(),
+  HOTLINE_HUMAN_QUEUE: z.string().default('general'),
+  DATABASE_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Base URL Twilio calls; signatures are checked against it, never against what the proxy forwarded. */
+  publicUrl: string;
+  accountSid: string;
+  authToken: string;
+  /** True when the auth token was generated locally rather than configured. */
+  devAuthToken: boolean;
+  opsToken: string;
+  devOpsToken: boolean;
+  dataDir: string;
+  flowsDir: string;
+  humanQueue: string;
+  databaseUrl?: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Read a token from the data dir, creating it on first use. No configuration ever
+ * accepts unsigned webhooks: without TWILIO_AUTH_TOKEN the server signs with a local one.
+ */
+function localSecret(dataDir: string, file: string, make: () => string): string {
+  const p = path.join(dataDir, file);
+  if (existsSync(p)) {
+    const v = readFileSync(p, 'utf8').trim();
+    if (v) return v;
+  }
+  const v = make();
+  writeFileSync(p, v + '\n', { mode: 0o600 });
+  chmodSync(p, 0o600);
+  return v;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration in the environment:\n${lines.join('\n')}\nSee .env.example for every variable.`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.HOTLINE_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const authToken = e.TWILIO_AUTH_TOKEN ?? localSecret(dataDir, 'dev-twilio-auth-token', () => randomBytes(16).toString('hex'));
+  const accountSid = e.TWILIO_ACCOUNT_SID ?? localSecret(dataDir, 'dev-twilio-account-sid', () => 'AC' + randomBytes(16).toString('hex'));
+  const opsToken = e.HOTLINE_OPS_TOKEN ?? localSecret(dataDir, 'dev-ops-token', () => randomBytes(24).toString('base64url'));
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    accountSid,
+    authToken,
+    devAuthToken: !e.TWILIO_AUTH_TOKEN,
+    opsToken,
+    devOpsToken: !e.HOTLINE_OPS_TOKEN,
+    dataDir,
+    flowsDir: path.resolve(e.HOTLINE_FLOWS_DIR),
+    humanQueue: e.HOTLINE_HUMAN_QUEUE,
+    databaseUrl: e.DATABASE_URL || undefined,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,51 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/** A run of 7+ digits, optionally with a leading + and separators, is treated as a phone number. */
+const PHONE_RE = /(?<![\w+])\+?\d[\d\s-]{5,}\d(?!\w)/g;
+
+/** Keep the country/operator prefix and the last four digits, enough to tell calls apart. */
+export function maskPhone(value: string): string {
+  return value.replace(PHONE_RE, (m) => {
+    const digits = m.replace(/[^\d]/g, '');
+    if (digits.length < 7) return m;
+    const plus = m.startsWith('+') ? '+' : '';
+    const keepHead = Math.min(3, digits.length - 4);
+    return plus + digits.slice(0, keepHead) + '*'.repeat(digits.length - keepHead - 4) + digits.slice(-4);
+  });
+}
+
+function maskDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskPhone(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  if (value instanceof Error) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
+  return out;
+}
+
+/**
+ * Structured JSON logs. Phone numbers are masked in every field and message, and the
+ * secrets we know of are redacted by path, so a log can leave the machine.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'hotline' },
+      redact: {
+        paths: ['authToken', 'opsToken', '*.authToken', '*.opsToken', 'headers.authorization', 'headers["x-twilio-signature"]', 'password'],
+        censor: '[redacted]',
+      },
+      formatters: { log: (obj) => maskDeep(obj) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? maskPhone(a) : a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}

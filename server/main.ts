@@ -1,0 +1,192 @@
+import http from 'node:http';
+import path from 'node:path';
+import express, { type ErrorRequestHandler } from 'express';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { openStore, type Store } from './store/index.ts';
+import { CallEvents } from './events.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { defaultImplementations, type Implementations } from './flows/implementations.ts';
+import { FlowRuntime } from './flows/runtime.ts';
+import { FlowRejected, FlowVersions } from './flows/versions.ts';
+import { listFlowFiles, readFlowFile } from './flows/files.ts';
+import { flowsRouter, requireOpsToken } from './flows/routes.ts';
+import { formatIssue } from './flows/load.ts';
+import { requireTwilioSignature } from './twilio/webhook.ts';
+import { Calls } from './voice/calls.ts';
+import { VoiceService } from './voice/service.ts';
+import { voiceRouter } from './voice/routes.ts';
+import { SmsService } from './sms/service.ts';
+import { renderApology } from './voice/twiml.ts';
+import { speechFor } from './flows/speech.ts';
+
+export interface Hotline {
+  app: express.Express;
+  config: Config;
+  store: Store;
+  flows: FlowVersions;
+  events: CallEvents;
+  metrics: Metrics;
+  log: Logger;
+  /** Names of shipped flow files that failed to load at start-up, with their problems. */
+  flowProblems: string[];
+  listen(): Promise<http.Server>;
+  close(): Promise<void>;
+}
+
+export interface HotlineOptions {
+  logDestination?: DestinationStream;
+  implementations?: Implementations;
+  defaultVoiceFlow?: string;
+  defaultSmsFlow?: string;
+}
+
+/**
+ * The composition root: every capability is built and wired here, from configuration,
+ * and nowhere else.
+ */
+export async function createHotline(config: Config, opts: HotlineOptions = {}): Promise<Hotline> {
+  const log = createLogger(config.logLevel, opts.logDestination);
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const events = new CallEvents();
+  const impl = opts.implementations ?? defaultImplementations();
+  const flows = new FlowVersions(store.db, impl);
+  const runtime = new FlowRuntime(impl);
+  const calls = new Calls(store.db);
+  let sms: SmsService | undefined;
+  const metrics = createMetrics((ch) => (ch === 'voice' ? calls.activeCount() : sms!.activeCount()));
+  sms = new SmsService({ db: store.db, flows, runtime, events, metrics, log, defaultFlow: opts.defaultSmsFlow ?? 'sms' });
+  const voice = new VoiceService({
+    calls,
+    flows,
+    runtime,
+    events,
+    metrics,
+    log,
+    publicUrl: config.publicUrl,
+    defaultFlow: opts.defaultVoiceFlow ?? 'main',
+    humanQueue: config.humanQueue,
+  });
+
+  const flowProblems = await publishShippedFlows(config.flowsDir, flows, log);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    try {
+      await store.ping();
+      checks.store = 'ok';
+    } catch (err) {
+      checks.store = `unreachable: ${(err as Error).message}`;
+    }
+    try {
+      const live = await flows.list();
+      checks.flows = live.length > 0 ? `ok (${live.map((f) => `${f.flowId}@${f.version}`).join(', ')})` : 'no flow is live';
+    } catch {
+      checks.flows = 'unknown (store unreachable)';
+    }
+    const ready = checks.store === 'ok' && checks.flows!.startsWith('ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // Twilio posts form-encoded bodies. Parse errors are answered by the error handler below.
+  const twilioBody = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
+  const signed = requireTwilioSignature({ authToken: config.authToken, publicUrl: config.publicUrl, log });
+  app.use('/twilio/voice', twilioBody, signed, voiceRouter(voice, metrics, log));
+  app.post('/twilio/sms', twilioBody, signed, async (req, res) => {
+    const end = metrics.webhookSeconds.startTimer({ route: 'sms' });
+    let twiml: string;
+    try {
+      twiml = await sms!.receive(req.twilio!, req.query);
+    } catch (err) {
+      metrics.webhookErrors.inc({ route: 'sms' });
+      log.error({ err, from: req.twilio?.From }, 'sms webhook failed');
+      twiml = sms!.reply(['抱歉，系统暂时出现问题，请稍后再试或拨打12345。Sorry, something went wrong; please try again later or call 12345.']);
+    }
+    res.status(200).type('text/xml').send(twiml);
+    end({ status: '200' });
+  });
+
+  app.use('/api/flows', express.json({ limit: '1mb' }), requireOpsToken(config.opsToken), flowsRouter(flows));
+
+  // A request Twilio sent that we could not even parse still gets TwiML and a human, never a 5xx.
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    log.warn({ err: { message: (err as Error).message, type: (err as { type?: string }).type }, path: req.path }, 'request could not be parsed');
+    if (req.path.startsWith('/twilio/voice')) {
+      const waitUrl = `${config.publicUrl}/twilio/voice/wait`;
+      res.status(200).type('text/xml').send(renderApology((['zh-CN', 'en-US'] as const).map((l) => ({ lang: l, speech: speechFor(l) })), config.humanQueue, waitUrl));
+    } else if (req.path.startsWith('/twilio/')) {
+      res.status(200).type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    } else {
+      const status = (err as { status?: number }).status;
+      res.status(status && status >= 400 && status < 500 ? status : 400).json({ error: 'bad_request', message: (err as Error).message });
+    }
+  };
+  app.use(onError);
+
+  let server: http.Server | undefined;
+  return {
+    app,
+    config,
+    store,
+    flows,
+    events,
+    metrics,
+    log,
+    flowProblems,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server = http.createServer(app);
+        server.keepAliveTimeout = 65_000;
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve(server!));
+      });
+    },
+    async close() {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server!.close(() => r()));
+      }
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Publish each shipped flow whose content is new. A broken file is reported with file and
+ * line, and the last good version keeps serving.
+ */
+export async function publishShippedFlows(dir: string, flows: FlowVersions, log: Logger): Promise<string[]> {
+  const problems: string[] = [];
+  let files: string[] = [];
+  try {
+    files = listFlowFiles(dir);
+  } catch (err) {
+    problems.push(`${dir}: ${(err as Error).message}`);
+    log.error({ dir }, 'cannot read the flows folder; serving the versions already published');
+    return problems;
+  }
+  for (const file of files) {
+    const rel = path.relative(process.cwd(), file) || file;
+    try {
+      const { version, created } = await flows.publish(rel, readFlowFile(file), `shipped file ${path.basename(file)}`, 'startup', { onlyIfNew: true });
+      if (created) log.info({ flow: version.flowId, version: version.version, hash: version.hash.slice(0, 12) }, 'published shipped flow');
+    } catch (err) {
+      if (err instanceof FlowRejected) {
+        for (const issue of err.issues) problems.push(formatIssue(issue));
+        log.error({ file: rel, issues: err.issues.map(formatIssue) }, 'shipped flow refused; the last good version keeps serving');
+      } else throw err;
+    }
+  }
+  return problems;
+}

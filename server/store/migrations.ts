@@ -1,0 +1,95 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * Versioned migrations, written with the schema builder so one list serves SQLite and
+ * PostgreSQL. Never edit a migration that has shipped: add the next one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_flows_and_calls': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('flow_versions')
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('flow_versions_pk', ['flow_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('flow_aliases')
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('alias', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('flow_aliases_pk', ['flow_id', 'alias'])
+        .execute();
+      await db.schema
+        .createTable('calls')
+        .addColumn('call_sid', 'text', (c) => c.primaryKey())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('flow_version', 'integer', (c) => c.notNull())
+        .addColumn('snapshot', 'text', (c) => c.notNull())
+        .addColumn('step', 'integer', (c) => c.notNull())
+        .addColumn('last_step', 'integer', (c) => c.notNull())
+        .addColumn('last_response', 'text', (c) => c.notNull())
+        .addColumn('from_number', 'text', (c) => c.notNull())
+        .addColumn('to_number', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('inputs', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('handoff_target', 'text')
+        .addColumn('twilio_status', 'text')
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('handed_off_at', 'text')
+        .addColumn('ended_at', 'text')
+        .addColumn('duration_s', 'integer')
+        .execute();
+      await db.schema.createIndex('calls_status_idx').on('calls').columns(['status', 'started_at']).execute();
+      await db.schema
+        .createTable('sms_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('from_number', 'text', (c) => c.notNull())
+        .addColumn('to_number', 'text', (c) => c.notNull())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('flow_version', 'integer', (c) => c.notNull())
+        .addColumn('snapshot', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('inputs', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('last_message_sid', 'text')
+        .addColumn('last_response', 'text')
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .execute();
+      await db.schema.createIndex('sms_sessions_sender_idx').on('sms_sessions').columns(['from_number', 'to_number', 'status']).execute();
+      await db.schema
+        .createTable('sms_opt_outs')
+        .addColumn('phone', 'text', (c) => c.primaryKey())
+        .addColumn('opted_out_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of ['sms_opt_outs', 'sms_sessions', 'calls', 'flow_aliases', 'flow_versions']) await db.schema.dropTable(t).execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * Table types for the query builder. Each capability owns its tables and is the only
+ * code that reads or writes them; other capabilities go through its exported functions.
+ * Times are ISO-8601 UTC strings so that both dialects sort and compare them alike.
+ */
+export interface FlowVersionsTable {
+  flow_id: string;
+  version: number;
+  hash: string;
+  channel: string;
+  /** The file as the author wrote it (YAML or JSON), kept for diffs and audits. */
+  source: string;
+  /** The validated definition as JSON. */
+  definition: string;
+  message: string;
+  author: string;
+  created_at: string;
+}
+
+export interface FlowAliasesTable {
+  flow_id: string;
+  alias: string;
+  version: number;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface CallsTable {
+  call_sid: string;
+  flow_id: string;
+  flow_version: number;
+  snapshot: string;
+  /** How many webhook steps have been applied; action URLs carry the next one. */
+  step: number;
+  /** The step token of the request that produced `last_response` (for replays). */
+  last_step: number;
+  last_response: string;
+  from_number: string;
+  to_number: string;
+  lang: string;
+  state: string;
+  /** JSON array of the states visited, in order. */
+  path: string;
+  /** JSON array of caller inputs: digits, speech, confidence, no-input. */
+  inputs: string;
+  status: string;
+  outcome: string | null;
+  handoff_target: string | null;
+  twilio_status: string | null;
+  started_at: string;
+  updated_at: string;
+  handed_off_at: string | null;
+  ended_at: string | null;
+  duration_s: number | null;
+}
+
+export interface SmsSessionsTable {
+  id: string;
+  from_number: string;
+  to_number: string;
+  flow_id: string;
+  flow_version: number;
+  snapshot: string;
+  lang: string;
+  state: string;
+  path: string;
+  inputs: string;
+  status: string;
+  outcome: string | null;
+  /** The last inbound MessageSid answered, and the answer, so a retried webhook is not applied twice. */
+  last_message_sid: string | null;
+  last_response: string | null;
+  started_at: string;
+  updated_at: string;
+  ended_at: string | null;
+}
+
+export interface SmsOptOutsTable {
+  phone: string;
+  opted_out_at: string;
+}
+
+export interface Database {
+  flow_versions: FlowVersionsTable;
+  flow_aliases: FlowAliasesTable;
+  calls: CallsTable;
+  sms_sessions: SmsSessionsTable;
+  sms_opt_outs: SmsOptOutsTable;
+}

@@ -1,0 +1,153 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../store/index.ts';
+import type { CallsTable } from '../store/schema.ts';
+
+export type CallRow = Selectable<CallsTable>;
+
+export interface CallInput {
+  at: string;
+  state: string;
+  event: string;
+  digits?: string;
+  speech?: string;
+  confidence?: number;
+}
+
+/** How a call ended, for records and metrics. */
+export type CallOutcome = 'answered_in_menu' | 'handed_off' | 'abandoned' | 'failed';
+
+export interface NewCall {
+  callSid: string;
+  flowId: string;
+  flowVersion: number;
+  snapshot: unknown;
+  response: string;
+  from: string;
+  to: string;
+  lang: string;
+  state: string;
+  entered: string[];
+  handoffTarget?: string;
+}
+
+export interface CallAdvance {
+  snapshot: unknown;
+  response: string;
+  lang: string;
+  state: string;
+  entered: string[];
+  input?: CallInput;
+  handoffTarget?: string;
+}
+
+/**
+ * The voice capability's record of each call: the persisted machine snapshot with its
+ * pinned flow version, the step counter that makes webhooks idempotent, and the
+ * context an agent needs (path, inputs, language).
+ */
+export class Calls {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  get(callSid: string): Promise<CallRow | undefined> {
+    return this.db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
+  }
+
+  /** Returns false when another request created the call first (a retried first webhook). */
+  async create(c: NewCall): Promise<boolean> {
+    const now = new Date().toISOString();
+    const res = await this.db
+      .insertInto('calls')
+      .values({
+        call_sid: c.callSid,
+        flow_id: c.flowId,
+        flow_version: c.flowVersion,
+        snapshot: JSON.stringify(c.snapshot),
+        step: 1,
+        last_step: 0,
+        last_response: c.response,
+        from_number: c.from,
+        to_number: c.to,
+        lang: c.lang,
+        state: c.state,
+        path: JSON.stringify(c.entered),
+        inputs: '[]',
+        status: 'active',
+        outcome: null,
+        handoff_target: c.handoffTarget ?? null,
+        twilio_status: null,
+        started_at: now,
+        updated_at: now,
+        handed_off_at: c.handoffTarget ? now : null,
+        ended_at: null,
+        duration_s: null,
+      })
+      .onConflict((oc) => oc.column('call_sid').doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
+   * Apply step `step` if nobody else has (compare-and-set on the step counter). Returns
+   * false when a concurrent duplicate of the same webhook won the race.
+   */
+  async advance(call: CallRow, step: number, a: CallAdvance): Promise<boolean> {
+    const now = new Date().toISOString();
+    const path = [...(JSON.parse(call.path) as string[]), ...a.entered];
+    const inputs = [...(JSON.parse(call.inputs) as CallInput[]), ...(a.input ? [a.input] : [])];
+    const res = await this.db
+      .updateTable('calls')
+      .set({
+        snapshot: JSON.stringify(a.snapshot),
+        step: step + 1,
+        last_step: step,
+        last_response: a.response,
+        lang: a.lang,
+        state: a.state,
+        path: JSON.stringify(path),
+        inputs: JSON.stringify(inputs),
+        updated_at: now,
+        ...(a.handoffTarget && !call.handoff_target ? { handoff_target: a.handoffTarget, handed_off_at: now } : {}),
+      })
+      .where('call_sid', '=', call.call_sid)
+      .where('step', '=', step)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Mark a hand-off that happened outside the flow (an error path). Best effort. */
+  async markHandoff(callSid: string, target: string): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db
+      .updateTable('calls')
+      .set({ handoff_target: target, handed_off_at: now, updated_at: now })
+      .where('call_sid', '=', callSid)
+      .where('handoff_target', 'is', null)
+      .execute();
+  }
+
+  /** End the call once; returns the outcome if this request ended it, undefined if already ended or unknown. */
+  async end(callSid: string, twilioStatus: string, durationS: number | undefined, finalHangup: (call: CallRow) => boolean): Promise<{ outcome: CallOutcome; call: CallRow } | undefined> {
+    const call = await this.get(callSid);
+    if (!call || call.status !== 'active') return undefined;
+    const outcome: CallOutcome = call.handoff_target
+      ? 'handed_off'
+      : ['failed', 'busy', 'no-answer'].includes(twilioStatus)
+        ? 'failed'
+        : finalHangup(call)
+          ? 'answered_in_menu'
+          : 'abandoned';
+    const now = new Date().toISOString();
+    const res = await this.db
+      .updateTable('calls')
+      .set({ status: 'ended', outcome, twilio_status: twilioStatus, ended_at: now, updated_at: now, duration_s: durationS ?? null })
+      .where('call_sid', '=', callSid)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0 ? { outcome, call } : undefined;
+  }
+
+  async activeCount(): Promise<number> {
+    const r = await this.db.selectFrom('calls').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'active').executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+}
