@@ -72,6 +72,8 @@ export function readTwiml(xml: string): Omit<Heard, 'status'> & { redirect?: str
  */
 export class TwilioPhone {
   readonly callSid: string;
+  /** The raw TwiML of the last answer, for tests that compare replays byte for byte. */
+  lastBody = '';
   private last?: Omit<Heard, 'status'> & { redirect?: string };
   private readonly o: Required<Omit<PhoneOptions, 'fetchImpl' | 'callSid'>> & { fetchImpl: typeof fetch };
 
@@ -112,6 +114,7 @@ export class TwilioPhone {
     for (let hops = 0; hops < 10; hops++) {
       const { status, body } = await this.post(target, params);
       if (status !== 200) return { heard, hungUp: true, status };
+      this.lastBody = body;
       const doc = readTwiml(body);
       heard.push(...doc.heard);
       this.last = doc;

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TwilioPhone } from '../../server/cli/phone.ts';
+import { REPO } from '../helpers/hotline.ts';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+async function waitReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output()}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server not ready in 20 s:\n${output()}`);
+}
+
+describe('a real server process killed with SIGKILL mid-call', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hotline-restart-'));
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(port: number) {
+    let out = '';
+    const child = spawn(process.execPath, ['bin/hotline.mjs', 'serve'], {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        HOTLINE_DATA_DIR: dataDir,
+        TWILIO_AUTH_TOKEN: 'restart-test-token-0123456789',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    children.push(child);
+    await waitReady(`http://127.0.0.1:${port}`, child, () => out);
+    return child;
+  }
+
+  it('continues the call on the restarted server, and replays answer the same', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const first = await start(port);
+    const caller = new TwilioPhone({ baseUrl: url, authToken: 'restart-test-token-0123456789', from: '+8613912345678' });
+    expect((await caller.dial()).heard.join()).toContain('欢迎致电');
+    const inPolicy = await caller.press('1');
+    expect(inPolicy.heard.join()).toContain('请说出您要咨询的政策问题');
+    const actionBeforeKill = inPolicy.gather!.action;
+
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(first.signalCode).toBe('SIGKILL');
+
+    await start(port);
+    // The caller, still in the policy menu, presses * — the restarted node knows where they are.
+    const back = await caller.press('*');
+    expect(back.heard.join()).toContain('欢迎致电示例市12345');
+    const answerAfterRestart = caller.lastBody;
+    // Twilio retrying the request it sent before the kill gets the answer it would have had.
+    const replay = await caller.post(actionBeforeKill, { CallSid: caller.callSid, Digits: '*', From: '+8613912345678' });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toBe(answerAfterRestart);
+    const agent = await caller.say('人工');
+    expect(agent.handoff?.queue).toBe('general');
+    expect(await caller.hangup(42)).toBe(200);
+  });
+});
