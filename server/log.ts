@@ -11,7 +11,8 @@ export function maskPhone(value: string): string {
     const digits = m.replace(/[^\d]/g, '');
     if (digits.length < 7) return m;
     const plus = m.startsWith('+') ? '+' : '';
-    const keepHead = Math.min(3, digits.length - 4);
+    // Long numbers keep a 3-digit prefix (country/operator); short ones only the last four.
+    const keepHead = Math.max(0, Math.min(3, digits.length - 8));
     return plus + digits.slice(0, keepHead) + '*'.repeat(digits.length - keepHead - 4) + digits.slice(-4);
   });
 }
@@ -20,7 +21,11 @@ function maskDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPhone(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
-  if (value instanceof Error) return value;
+  if (value instanceof Error) {
+    // Driver and HTTP errors quote the values they choked on, phone numbers included.
+    const e = value as Error & { code?: unknown };
+    return { type: e.name, message: maskPhone(e.message), stack: maskPhone(e.stack ?? ''), ...(e.code !== undefined ? { code: e.code } : {}) };
+  }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
   return out;
@@ -42,7 +47,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       formatters: { log: (obj) => maskDeep(obj) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? maskPhone(a) : a)) as Parameters<typeof method>);
+          // pino would copy a bare error's message into msg unmasked; hand it over masked.
+          const [first, ...rest] = args as unknown[];
+          const lead = first instanceof Error ? [{ err: maskDeep(first) }, ...(rest.length ? [] : [maskPhone(first.message)])] : [first];
+          const all = [...lead, ...rest].map((a) => (typeof a === 'string' ? maskPhone(a) : a));
+          method.apply(this, all as Parameters<typeof method>);
         },
       },
     },

@@ -148,7 +148,9 @@ export function buildCli(): Command {
 }
 
 async function interactive(phone: TwilioPhone, flow: string, lang?: string) {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  // Lines are read through the async iterator so typed-ahead or piped input is not lost.
+  const rl = readline.createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
+  const lines = rl[Symbol.asyncIterator]();
   const show = (h: Heard) => {
     for (const t of h.heard) console.log(`  🔊 ${t}`);
     if (h.handoff) console.log(`  ☎  handed to ${h.handoff.queue ? `queue "${h.handoff.queue}"` : `agent ${h.handoff.agent}`}`);
@@ -164,7 +166,11 @@ async function interactive(phone: TwilioPhone, flow: string, lang?: string) {
   }
   try {
     while (h.gather) {
-      const line = (await rl.question(`[${h.gather.input.join('/')}] > `)).trim();
+      process.stdout.write(`[${h.gather.input.join('/')}] > `);
+      const next = await lines.next();
+      if (next.done) break;
+      const line = String(next.value).trim();
+      if (!process.stdin.isTTY) console.log(line);
       if (line === 'q') break;
       if (line === '') h = await phone.silence();
       else if (line.startsWith('say ')) h = await phone.say(line.slice(4));

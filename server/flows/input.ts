@@ -11,6 +11,7 @@ export interface CallerInput {
 
 /** Long enough for any real utterance; a 10 KB SpeechResult is cut here, before anything else sees it. */
 export const MAX_SPEECH_CHARS = 500;
+export const MAX_DIGITS = 64;
 
 const SPOKEN_DIGITS: Record<string, string> = {
   '零': '0', '〇': '0', '一': '1', '幺': '1', '二': '2', '两': '2', '三': '3', '四': '4', '五': '5', '六': '6', '七': '7', '八': '8', '九': '9',
@@ -35,6 +36,34 @@ function containsWord(norm: string, words: string[] | undefined): boolean {
   });
 }
 
+const LATIN_WORD = /[a-z0-9']+/g;
+
+/**
+ * The human route overrides everything, so it must not fire on a question that merely
+ * contains its word: "人工智能产业政策" asks about AI, "a personal loan" is not "a person".
+ * Latin words must match whole words; Han words must make up most of a short utterance.
+ */
+export const HUMAN_SPEECH_EXTRA_CHARS = 6;
+/** "转人工", "找人工", "要人工", "接人工", "请人工": asking for, not asking about. */
+const HAN_REQUEST_VERBS = /[转接找要请叫]$/u;
+
+function asksForHuman(raw: string, words: string[]): boolean {
+  const lower = raw.toLowerCase().normalize('NFKC');
+  const tokens = ` ${(lower.match(LATIN_WORD) ?? []).join(' ')} `;
+  const han = normalizeSpeech(lower);
+  return words.some((w) => {
+    const word = w.toLowerCase().normalize('NFKC').trim();
+    if (!word) return false;
+    if (/\p{Script=Han}/u.test(word)) {
+      const n = normalizeSpeech(word);
+      const at = han.indexOf(n);
+      return at >= 0 && (han.length <= n.length + HUMAN_SPEECH_EXTRA_CHARS || HAN_REQUEST_VERBS.test(han.slice(0, at)));
+    }
+    const wt = (word.match(LATIN_WORD) ?? []).join(' ');
+    return wt.length > 0 && tokens.includes(` ${wt} `);
+  });
+}
+
 /** Words in every language count: a caller may say "English" in the Chinese menu. */
 function anyLanguage(words: Partial<Record<Language, string[]>> | undefined): string[] {
   return Object.values(words ?? {}).flat();
@@ -46,8 +75,12 @@ function anyLanguage(words: Partial<Record<Language, string[]>> | undefined): st
  * them; anything else is INVALID, and nothing at all is NO_INPUT.
  */
 export function interpretInput(flow: FlowDefinition, state: FlowState, input: CallerInput): FlowEvent {
-  const digits = input.digits?.replace(/[^0-9*#]/g, '') || undefined;
-  const speech = input.speech?.slice(0, MAX_SPEECH_CHARS).trim() || undefined;
+  // Nothing real is longer than a case or ID number; a forged 60 KB Digits is cut here.
+  const digits = input.digits?.replace(/[^0-9*#]/g, '').slice(0, MAX_DIGITS) || undefined;
+  // Cut by characters, not UTF-16 units, so no half emoji survives the cut.
+  const cut = input.speech ? Array.from(input.speech.slice(0, MAX_SPEECH_CHARS * 2)).slice(0, MAX_SPEECH_CHARS).join('').trim() : '';
+  // Speech with no letter or digit in it (noise, a replacement character) is no answer.
+  const speech = cut && normalizeSpeech(cut) ? cut : undefined;
   const base = { digits, speech, confidence: input.confidence };
   const options = state.gather?.options ?? [];
   const handles = (e: string) => state.on?.[e] !== undefined || flow.machine.on?.[e] !== undefined;
@@ -61,7 +94,7 @@ export function interpretInput(flow: FlowDefinition, state: FlowState, input: Ca
   }
   if (speech) {
     const norm = normalizeSpeech(speech);
-    if (containsWord(norm, anyLanguage(flow.human.words))) return { type: flow.human.event, ...base };
+    if (asksForHuman(speech, anyLanguage(flow.human.words))) return { type: flow.human.event, ...base };
     const key = spokenDigit(norm);
     if (key !== undefined) {
       if (key === flow.human.digit) return { type: flow.human.event, ...base };

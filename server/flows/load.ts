@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { FlowDefinition, type FlowDefinition as FlowDef } from './schema.ts';
 import { checkFlow, type FlowProblem, type Implementations } from './validate.ts';
 
@@ -40,17 +40,28 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Locate a path inside the parsed document; falls back to the nearest ancestor that exists. */
+/**
+ * Locate a path inside the parsed document: the line of the key (or list item) the path
+ * ends at, so an editor jumps to the line to fix. Falls back to the nearest ancestor.
+ */
 function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n) as unknown[], true);
-    if (isNode(node) && node.range) {
-      // For a key's problem, point at the key: the pair's value starts after it, so look one level up too.
-      const pos = lc.linePos(node.range[0]);
-      return { line: pos.line, column: pos.col };
+  const at = (offset: number) => {
+    const pos = lc.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  for (let n = path.length; n > 0; n--) {
+    const parent = doc.getIn(path.slice(0, n - 1) as unknown[], true);
+    const last = path[n - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === last);
+      if (pair && isNode(pair.key) && pair.key.range) return at(pair.key.range[0]);
+    } else if (isSeq(parent)) {
+      const item = parent.items[Number(last)];
+      if (isNode(item) && item.range) return at(item.range[0]);
     }
   }
-  return { line: 1, column: 1 };
+  const root = doc.contents;
+  return isNode(root) && root.range ? at(root.range[0]) : { line: 1, column: 1 };
 }
 
 function stateOf(path: readonly PropertyKey[]): string | undefined {
@@ -62,6 +73,17 @@ function stateOf(path: readonly PropertyKey[]): string | undefined {
  * parser so both get line numbers). Nothing that fails here can be published or served.
  */
 export function parseFlowSource(file: string, source: string, impl: Implementations): ParseResult {
+  if (/\.json$/i.test(file)) {
+    // JSON read as YAML would forgive trailing commas and comments; hold JSON files to JSON.
+    try {
+      JSON.parse(source);
+    } catch (err) {
+      const m = /position (\d+)/.exec((err as Error).message);
+      const offset = m ? Number(m[1]) : 0;
+      const before = source.slice(0, offset).split('\n');
+      return { ok: false, issues: [{ file, line: before.length, column: before.at(-1)!.length + 1, message: `syntax error: ${(err as Error).message}` }] };
+    }
+  }
   const lc = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -79,9 +101,11 @@ export function parseFlowSource(file: string, source: string, impl: Implementati
     return {
       ok: false,
       issues: parsed.error.issues.map((iss) => {
-        const path = iss.path as PropertyKey[];
+        // An unknown key is reported on the object; point at the key itself.
+        const keys = iss.code === 'unrecognized_keys' ? iss.keys : [];
+        const path = [...(iss.path as PropertyKey[]), ...keys.slice(0, 1)];
         const at = locate(doc, lc, path);
-        const where = path.length ? `${path.join('.')}: ` : '';
+        const where = iss.path.length ? `${iss.path.join('.')}: ` : '';
         return { file, ...at, state: stateOf(path), message: `${where}${iss.message}` };
       }),
     };

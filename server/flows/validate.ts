@@ -126,6 +126,21 @@ export function checkFlow(flow: FlowDefinition, impl: Implementations): FlowProb
     if (s.gather) checkInputState(flow, name, s, add, needAll);
   }
 
+  // Message states move on by themselves: a chain of them that loops never reaches the caller again.
+  for (const name of names) {
+    const seen: string[] = [];
+    let cur: string | undefined = name;
+    while (cur && states[cur] && !states[cur]!.gather && !states[cur]!.invoke && states[cur]!.type !== 'final') {
+      if (seen.includes(cur)) {
+        if (cur === name) add(sp(name, 'on', RUNTIME_EVENTS.CONTINUE), `message states loop on ${RUNTIME_EVENTS.CONTINUE} without waiting for the caller: ${[...seen, cur].join(' → ')}`, name);
+        break;
+      }
+      seen.push(cur);
+      const next: Branch | undefined = branches(states[cur]!.on?.[RUNTIME_EVENTS.CONTINUE], []).find((b) => !b.guard) ?? branches(states[cur]!.on?.[RUNTIME_EVENTS.CONTINUE], [])[0];
+      cur = next?.target;
+    }
+  }
+
   // Reachability: from the initial state along every transition (root ones apply everywhere).
   if (states[flow.machine.initial]) {
     const rootTargets = branches(undefined, []);

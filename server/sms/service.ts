@@ -32,7 +32,9 @@ const TEXT = {
   },
 } satisfies Record<string, Record<Language, string>>;
 
-const langOfText = (s: string): Language => (/\p{Script=Han}/u.test(s) ? 'zh-CN' : 'en-US');
+/** The language a text is written in, when it says: Han → Chinese, Latin letters → English. */
+const langHint = (s: string): Language | undefined => (/\p{Script=Han}/u.test(s) ? 'zh-CN' : /[A-Za-z]/.test(s) ? 'en-US' : undefined);
+const langOfText = (s: string): Language => langHint(s) ?? 'zh-CN';
 
 export interface SmsDeps {
   db: Kysely<Database>;
@@ -70,6 +72,8 @@ export class SmsService {
     const keyword = body.toLowerCase().replace(/[\s\p{P}]+/gu, '');
     const db = this.d.db;
     if (STOP.has(keyword)) {
+      const already = await db.selectFrom('sms_opt_outs').select('phone').where('phone', '=', from).executeTakeFirst();
+      if (already) return this.reply([]); // one confirmation is enough; carriers do the same
       await db.insertInto('sms_opt_outs').values({ phone: from, opted_out_at: new Date(this.now()).toISOString() }).onConflict((oc) => oc.column('phone').doNothing()).execute();
       await this.endSessions(from, to, 'opted_out');
       this.d.log.info({ from }, 'sms opt-out');
@@ -83,20 +87,30 @@ export class SmsService {
     const optedOut = await db.selectFrom('sms_opt_outs').select('phone').where('phone', '=', from).executeTakeFirst();
     if (optedOut) return this.reply([]);
 
-    const session = await this.activeSession(from, to);
-    if (session && p.MessageSid && session.last_message_sid === p.MessageSid && session.last_response) {
-      return session.last_response; // Twilio retried the same message
+    if (p.MessageSid) {
+      // Twilio retried a message we already answered, perhaps the one that ended the conversation.
+      const answered = await db
+        .selectFrom('sms_sessions')
+        .select('last_response')
+        .where('from_number', '=', from)
+        .where('last_message_sid', '=', p.MessageSid)
+        .executeTakeFirst();
+      if (answered?.last_response) return answered.last_response;
     }
+    const session = await this.activeSession(from, to);
     const input: CallerInput = /^[0-9*#]+$/.test(body) ? { digits: body } : { speech: body };
     const nowIso = new Date(this.now()).toISOString();
     if (!session) {
       const flowId = typeof query.flow === 'string' ? query.flow : this.d.defaultFlow;
       const v = await this.d.flows.live(flowId);
-      let turn = await this.d.runtime.start(v, { lang: langOfText(body) });
+      if (v.definition.channel !== 'sms') throw new Error(`flow ${flowId} is a ${v.definition.channel} flow and cannot answer texts`);
+      const started = await this.d.runtime.start(v, { lang: langHint(body) });
+      let turn = started;
       // A first text that already answers the first menu ("1", "人工", "查询…") is applied at once.
-      const first = v.definition.machine.states[turn.state];
+      const first = v.definition.machine.states[started.state];
       if (first?.gather && body && !['INVALID', 'NO_INPUT'].includes(interpretInput(v.definition, first, input).type)) {
-        turn = await this.d.runtime.answer(v, turn.persisted, input);
+        const answered = await this.d.runtime.answer(v, started.persisted, input);
+        turn = { ...answered, entered: [...started.entered, ...answered.entered] };
       }
       const response = this.reply(turn.say);
       const id = randomUUID();

@@ -76,6 +76,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('ended_at', 'text')
         .execute();
       await db.schema.createIndex('sms_sessions_sender_idx').on('sms_sessions').columns(['from_number', 'to_number', 'status']).execute();
+      await db.schema.createIndex('sms_sessions_message_idx').on('sms_sessions').columns(['from_number', 'last_message_sid']).execute();
       await db.schema
         .createTable('sms_opt_outs')
         .addColumn('phone', 'text', (c) => c.primaryKey())

@@ -24,6 +24,15 @@ export interface VoiceDeps {
 const SID_RE = /^[A-Za-z0-9]{10,64}$/;
 const TERMINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
+/** The persisted machine reached a final state (a hand-off or a hang-up). */
+function isFinished(snapshot: string): boolean {
+  try {
+    return (JSON.parse(snapshot) as { status?: string }).status === 'done';
+  } catch {
+    return false;
+  }
+}
+
 const isLanguage = (x: unknown): x is Language => typeof x === 'string' && (LANGUAGES as readonly string[]).includes(x);
 
 /**
@@ -94,7 +103,7 @@ export class VoiceService {
       return this.apology();
     }
     const v = await this.d.flows.get(call.flow_id, call.flow_version);
-    if (call.status !== 'active') return call.last_response;
+    if (call.status !== 'active' || isFinished(call.snapshot)) return call.last_response; // handed off or hung up: nothing left to answer
     if (step === call.last_step) return call.last_response; // Twilio retried: same answer, no second advance
     if (step !== call.step) {
       // A stale token (an old document replayed late): repeat the current prompt, move nothing.
@@ -150,6 +159,7 @@ export class VoiceService {
     const existing = await this.d.calls.get(callSid);
     if (existing) return existing.last_response; // the first webhook, retried
     const v = await this.d.flows.live(flowId);
+    if (v.definition.channel !== 'voice') throw new Error(`flow ${flowId} is a ${v.definition.channel} flow and cannot answer calls`);
     const turn = await this.d.runtime.start(v);
     const response = this.render(v, turn, 1, callSid);
     const handoffTarget = this.handoffTarget(turn);
@@ -191,12 +201,7 @@ export class VoiceService {
 
   private endedByHangup(call: CallRow): boolean {
     // A machine that reached a final state without a hand-off ended in a hang-up state.
-    try {
-      const snap = JSON.parse(call.snapshot) as { status?: string };
-      return snap.status === 'done';
-    } catch {
-      return false;
-    }
+    return isFinished(call.snapshot);
   }
 
   /** POST /twilio/voice/wait: hold message with the caller's position in the queue. */

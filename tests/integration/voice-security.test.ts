@@ -208,6 +208,25 @@ describe('Twilio webhook signatures, over real HTTP with PUBLIC_URL behind a pro
     expect(await db.selectFrom('sms_sessions').selectAll().where('from_number', '=', from).execute()).toHaveLength(1);
   });
 
+  it('an unsigned request too big or too long to parse cannot start or drive a call', async () => {
+    // Such a body is answered by the parse-error handler before the signature can be checked
+    // (it needs the parsed parameters); it must still never reach the flow or the store.
+    const sid = newSid();
+    const huge = callParams(sid, { SpeechResult: 'x'.repeat(70_000) });
+    const many: Params = callParams(sid);
+    for (let i = 0; i < 250; i++) many[`P${i}`] = String(i);
+    for (const params of [huge, many]) {
+      const res = await post('/twilio/voice', params, undefined);
+      expect([200, 403]).toContain(res.status);
+      if (res.status === 200) {
+        const doc = readTwiml(res.body);
+        expect(doc.gather).toBeUndefined();
+        expect(doc.handoff).toEqual({ queue: t.config.humanQueue });
+      }
+      expect(await callRows(sid)).toEqual([]);
+    }
+  });
+
   it('every refusal is logged as a warning and nothing of the rejected requests reaches the calls table', async () => {
     const rejections = t.logs.filter((l) => l.msg === 'rejected webhook with a missing or invalid Twilio signature');
     expect(rejections.length).toBeGreaterThanOrEqual(10);
