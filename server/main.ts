@@ -73,6 +73,8 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
 
   const app = express();
   app.disable('x-powered-by');
+  // TwiML is never cached by Twilio; hashing every answer for an ETag is wasted work.
+  app.set('etag', false);
   app.set('trust proxy', false);
 
   app.get('/healthz', (_req, res) => {

@@ -22,6 +22,8 @@ export interface VoiceDeps {
 }
 
 const SID_RE = /^[A-Za-z0-9]{10,64}$/;
+/** Stands for the step number in a cached TwiML document; URL-safe, and no prompt would contain it. */
+const STEP_SLOT = 'STEP-SLOT-7f3a9c';
 const TERMINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
 /** The persisted machine reached a final state (a hand-off or a hang-up). */
@@ -62,10 +64,30 @@ export class VoiceService {
     );
   }
 
+  /**
+   * TwiML depends on the version, state, language and prompts — and the step token, which is
+   * spliced in — so the same document is built once, not on every step of every call.
+   */
+  private rendered = new Map<string, string>();
+
   private render(v: FlowVersion, turn: FlowTurn, nextStep: number, callSid: string): string {
+    const dial = turn.end?.handoff && 'agent' in turn.end.handoff;
+    const key = dial ? undefined : `${v.flowId}@${v.version}:${v.hash}|${turn.state}|${turn.lang}|${turn.say.join('\u0001')}`;
+    const cached = key && this.rendered.get(key);
+    if (cached) return cached.replaceAll(STEP_SLOT, String(nextStep));
+    const twiml = this.build(v, turn, key ? STEP_SLOT : String(nextStep), callSid);
+    if (key) {
+      if (this.rendered.size >= 5000) this.rendered.delete(this.rendered.keys().next().value!);
+      this.rendered.set(key, twiml);
+      return twiml.replaceAll(STEP_SLOT, String(nextStep));
+    }
+    return twiml;
+  }
+
+  private build(v: FlowVersion, turn: FlowTurn, step: string, callSid: string): string {
     const flow = v.definition;
     const speech = speechFor(turn.lang, flow.speech);
-    const action = this.url('/twilio/voice', { step: nextStep });
+    const action = this.url('/twilio/voice', { step });
     return renderVoice({
       speech,
       lang: turn.lang,
