@@ -10,8 +10,11 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16, 'looks too short for a Twilio auth token').optional(),
+  TWILIO_SMS_FROM: z.string().optional(),
+  TWILIO_API_URL: z.string().url().optional(),
   HOTLINE_DATA_DIR: z.string().default('./data'),
   HOTLINE_FLOWS_DIR: z.string().default('./flows'),
+  HOTLINE_KNOWLEDGE_DIR: z.string().default('./knowledge'),
   HOTLINE_OPS_TOKEN: z.string().min(16).optional(),
   HOTLINE_HUMAN_QUEUE: z.string().default('general'),
   DATABASE_URL: z.string().optional(),
@@ -25,12 +28,17 @@ export interface Config {
   publicUrl: string;
   accountSid: string;
   authToken: string;
+  /** The number (or messaging service) texts are sent from. */
+  smsFrom?: string;
+  /** Override of Twilio's REST API base URL (a regional edge, or a loopback stand-in in tests). */
+  twilioApiUrl?: string;
   /** True when the auth token was generated locally rather than configured. */
   devAuthToken: boolean;
   opsToken: string;
   devOpsToken: boolean;
   dataDir: string;
   flowsDir: string;
+  knowledgeDir: string;
   humanQueue: string;
   databaseUrl?: string;
   logLevel: string;
@@ -74,10 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountSid,
     authToken,
     devAuthToken: !e.TWILIO_AUTH_TOKEN,
+    smsFrom: e.TWILIO_SMS_FROM || undefined,
+    twilioApiUrl: e.TWILIO_API_URL,
     opsToken,
     devOpsToken: !e.HOTLINE_OPS_TOKEN,
     dataDir,
     flowsDir: path.resolve(e.HOTLINE_FLOWS_DIR),
+    knowledgeDir: path.resolve(e.HOTLINE_KNOWLEDGE_DIR),
     humanQueue: e.HOTLINE_HUMAN_QUEUE,
     databaseUrl: e.DATABASE_URL || undefined,
     logLevel: e.LOG_LEVEL,

@@ -7,7 +7,10 @@ import { createLogger, type Logger } from './log.ts';
 import { openStore, type Store } from './store/index.ts';
 import { CallEvents } from './events.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
-import { defaultImplementations, type Implementations } from './flows/implementations.ts';
+import type { Implementations } from './flows/implementations.ts';
+import { flowImplementations } from './wiring.ts';
+import { KnowledgeAnswers } from './knowledge/answers.ts';
+import { twilioSmsSender, type SmsSender } from './notify/sms.ts';
 import { FlowRuntime } from './flows/runtime.ts';
 import { FlowRejected, FlowVersions } from './flows/versions.ts';
 import { listFlowFiles, readFlowFile } from './flows/files.ts';
@@ -20,12 +23,15 @@ import { voiceRouter } from './voice/routes.ts';
 import { SmsService } from './sms/service.ts';
 import { renderApology } from './voice/twiml.ts';
 import { speechFor } from './flows/speech.ts';
+import { KnowledgeBase } from './knowledge/service.ts';
+import { knowledgeRouter } from './knowledge/routes.ts';
 
 export interface Hotline {
   app: express.Express;
   config: Config;
   store: Store;
   flows: FlowVersions;
+  knowledge: KnowledgeBase;
   events: CallEvents;
   metrics: Metrics;
   log: Logger;
@@ -40,6 +46,9 @@ export interface HotlineOptions {
   implementations?: Implementations;
   defaultVoiceFlow?: string;
   defaultSmsFlow?: string;
+  /** Apply knowledge edits as they happen (default true). */
+  watchKnowledge?: boolean;
+  smsSender?: SmsSender;
 }
 
 /**
@@ -50,13 +59,16 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const log = createLogger(config.logLevel, opts.logDestination);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const events = new CallEvents();
-  const impl = opts.implementations ?? defaultImplementations();
+  const knowledge = await KnowledgeBase.open({ dir: config.knowledgeDir, log, watch: opts.watchKnowledge ?? true });
+  const sms = opts.smsSender ?? twilioSmsSender({ accountSid: config.accountSid, authToken: config.authToken, from: config.smsFrom, apiBaseUrl: config.twilioApiUrl, log });
+  const answers = new KnowledgeAnswers(store.db);
+  const impl = opts.implementations ?? flowImplementations({ kb: knowledge, answers, sms, log });
   const flows = new FlowVersions(store.db, impl);
   const runtime = new FlowRuntime(impl);
   const calls = new Calls(store.db);
-  let sms: SmsService | undefined;
-  const metrics = createMetrics((ch) => (ch === 'voice' ? calls.activeCount() : sms!.activeCount()));
-  sms = new SmsService({ db: store.db, flows, runtime, events, metrics, log, defaultFlow: opts.defaultSmsFlow ?? 'sms' });
+  let smsChannel: SmsService | undefined;
+  const metrics = createMetrics((ch) => (ch === 'voice' ? calls.activeCount() : smsChannel!.activeCount()));
+  smsChannel = new SmsService({ db: store.db, flows, runtime, events, metrics, log, defaultFlow: opts.defaultSmsFlow ?? 'sms' });
   const voice = new VoiceService({
     calls,
     flows,
@@ -109,17 +121,18 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     const end = metrics.webhookSeconds.startTimer({ route: 'sms' });
     let twiml: string;
     try {
-      twiml = await sms!.receive(req.twilio!, req.query);
+      twiml = await smsChannel!.receive(req.twilio!, req.query);
     } catch (err) {
       metrics.webhookErrors.inc({ route: 'sms' });
       log.error({ err, from: req.twilio?.From }, 'sms webhook failed');
-      twiml = sms!.reply(['抱歉，系统暂时出现问题，请稍后再试或拨打12345。Sorry, something went wrong; please try again later or call 12345.']);
+      twiml = smsChannel!.reply(['抱歉，系统暂时出现问题，请稍后再试或拨打12345。Sorry, something went wrong; please try again later or call 12345.']);
     }
     res.status(200).type('text/xml').send(twiml);
     end({ status: '200' });
   });
 
   app.use('/api/flows', express.json({ limit: '1mb' }), requireOpsToken(config.opsToken), flowsRouter(flows));
+  app.use('/api/knowledge', requireOpsToken(config.opsToken), knowledgeRouter(knowledge));
 
   // A request Twilio sent that we could not even parse still gets TwiML and a human, never a 5xx.
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
@@ -142,6 +155,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     config,
     store,
     flows,
+    knowledge,
     events,
     metrics,
     log,
@@ -159,6 +173,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
         server.closeAllConnections();
         await new Promise<void>((r) => server!.close(() => r()));
       }
+      knowledge.close();
       await store.close();
     },
   };

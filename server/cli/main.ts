@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline/promises';
 import { Command } from 'commander';
 import { loadConfig, ConfigError } from '../config.ts';
 import { openStore } from '../store/index.ts';
 import { flowJsonSchema } from '../flows/schema.ts';
 import { parseFlowSource, formatIssue } from '../flows/load.ts';
-import { defaultImplementations } from '../flows/implementations.ts';
+import { flowImplementations } from '../wiring.ts';
 import { FlowVersions, FlowRejected, FlowNotFound } from '../flows/versions.ts';
 import { listFlowFiles } from '../flows/files.ts';
 import { diffFlows } from '../flows/diff.ts';
@@ -18,7 +19,7 @@ async function withFlows<T>(fn: (flows: FlowVersions) => Promise<T>): Promise<T>
   const config = loadConfig();
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
-    return await fn(new FlowVersions(store.db, defaultImplementations()));
+    return await fn(new FlowVersions(store.db, flowImplementations()));
   } finally {
     await store.close();
   }
@@ -56,7 +57,7 @@ export function buildCli(): Command {
     .action((files: string[]) => {
       const list = files.length ? files : listFlowFiles(process.env.HOTLINE_FLOWS_DIR ?? 'flows');
       if (list.length === 0) throw new CliError('no flow files found; name them or run from the project folder');
-      const impl = defaultImplementations();
+      const impl = flowImplementations();
       let bad = 0;
       for (const file of list) {
         if (!existsSync(file)) {
@@ -120,6 +121,65 @@ export function buildCli(): Command {
         const v = await f.rollback(id, author(), version === undefined ? undefined : Number(version));
         console.log(`${id}: live is now version ${v.version} (${v.message})`);
       });
+    });
+
+  const kb = program.command('kb').description('the knowledge base: lint, search, evaluate');
+  const kbDir = (d?: string) => d ?? process.env.HOTLINE_KNOWLEDGE_DIR ?? 'knowledge';
+
+  kb.command('lint [dir]')
+    .description('check every article: front matter, duplicate ids, voice answers, links, staleness')
+    .option('--strict', 'warnings fail too')
+    .action(async (dir: string | undefined, o: { strict?: boolean }) => {
+      const { readFolder } = await import('../knowledge/folder.ts');
+      const folder = kbDir(dir);
+      if (!existsSync(folder)) throw new CliError(`${folder} not found; name the knowledge folder (default ./knowledge or HOTLINE_KNOWLEDGE_DIR)`);
+      const { articles, problems } = readFolder(folder);
+      for (const p of problems) (p.severity === 'error' ? console.error : console.warn)(`${path.join(folder, p.file)}:${p.line} ${p.severity}: ${p.message}`);
+      const errors = problems.filter((p) => p.severity === 'error').length;
+      const warnings = problems.length - errors;
+      console.log(`${articles.length} article(s) read, ${errors} error(s), ${warnings} warning(s)`);
+      if (errors || (o.strict && warnings)) process.exitCode = 1;
+    });
+
+  kb.command('search <query>')
+    .description('print the ranked articles for a question, with scores')
+    .option('--dir <dir>', 'knowledge folder')
+    .option('--limit <n>', 'how many', '5')
+    .action(async (query: string, o: { dir?: string; limit: string }) => {
+      const { KnowledgeBase, decide } = await import('../knowledge/service.ts');
+      const base = await KnowledgeBase.open({ dir: kbDir(o.dir) });
+      const t0 = process.hrtime.bigint();
+      const res = base.search(query, { limit: Number(o.limit) });
+      const us = Number(process.hrtime.bigint() - t0) / 1000;
+      console.log(`confidence ${res.confidence.toFixed(3)} → ${decide(res)}   (${us.toFixed(0)} µs, ${base.size} articles)`);
+      res.hits.forEach((h, i) => console.log(`${String(i + 1).padStart(2)}. ${h.score.toFixed(2).padStart(7)}  ${h.id}  ${h.article.title}`));
+    });
+
+  kb.command('eval')
+    .description('recall@1, recall@3, MRR and query time of a knowledge folder on a question set')
+    .option('--dir <dir>', 'knowledge folder (only it is indexed, with the built-in lexicon and its synonyms.yaml)')
+    .option('--questions <file>', 'YAML list of { q: question, expect: article id } (default <dir>/eval/questions.yaml)')
+    .option('--json', 'print one JSON object')
+    .action(async (o: { dir?: string; questions?: string; json?: boolean }) => {
+      const { KnowledgeBase } = await import('../knowledge/service.ts');
+      const { evaluate, readQuestions } = await import('../knowledge/eval.ts');
+      const dir = kbDir(o.dir);
+      const file = o.questions ?? path.join(dir, 'eval', 'questions.yaml');
+      if (!existsSync(file)) throw new CliError(`${file} not found; pass --questions <file.yaml>`);
+      const questions = readQuestions(file);
+      if (!o.json) process.stderr.write(`indexing ${dir} …\n`);
+      const base = await KnowledgeBase.open({ dir });
+      const unknown = questions.filter((q) => !base.get(q.expect));
+      if (unknown.length && !o.json) process.stderr.write(`warning: ${unknown.length} question(s) expect an article the folder does not have (e.g. ${unknown[0]!.expect})\n`);
+      if (!o.json) process.stderr.write(`asking ${questions.length} questions of ${base.size} articles …\n`);
+      const r = evaluate(base, questions);
+      if (o.json) {
+        console.log(JSON.stringify(r));
+        return;
+      }
+      console.log(`recall@1 ${r.recall_at_1.toFixed(3)}   recall@3 ${r.recall_at_3.toFixed(3)}   MRR ${r.mrr.toFixed(3)}   p50 ${r.p50_us} µs   p99 ${r.p99_us} µs   (${r.questions} questions)`);
+      if (r.misses.length) console.log(`\nmisses (not first):`);
+      for (const m of r.misses) console.log(`  ${m.rank ? `#${m.rank}` : ' – '}  ${m.q}  → expected ${m.expect}, got ${m.got.join(', ') || 'nothing'}`);
     });
 
   program

@@ -7,8 +7,10 @@ export interface FlowContext {
   /** Consecutive no-input/invalid answers in the current state. */
   retries: number;
   maxRetries: number;
-  /** Values captured with `remember`, e.g. a case number keyed in. */
+  /** Values captured with `remember`, e.g. a case number keyed in; prompts can say them as {name}. */
   data: Record<string, string>;
+  /** Who is calling, for actors that act on the caller's behalf (send an SMS, record an answer). */
+  caller?: { sid: string; from: string; channel: 'voice' | 'sms' };
 }
 
 export interface FlowEvent {

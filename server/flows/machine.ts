@@ -28,6 +28,7 @@ function mapOn(on: Record<string, Transitions> | undefined, fromRoot: boolean) {
 
 export interface FlowMachineInput {
   lang?: FlowContext['lang'];
+  caller?: FlowContext['caller'];
 }
 
 /**
@@ -47,8 +48,11 @@ export function buildMachine(flow: FlowDefinition, impl: Implementations): AnySt
         on: mapOn(s.on, false),
         invoke: s.invoke
           ? {
+              // Named after the state, so its done/error events are predictable (xstate.done.actor.<state>).
+              id: name,
               src: s.invoke.src,
-              input: s.invoke.input ?? {},
+              // Every actor gets its static params plus what the call knows so far.
+              input: ({ context }: { context: FlowContext }) => ({ params: s.invoke!.input ?? {}, data: context.data, lang: context.lang, caller: context.caller }),
               onDone: toTransitions(s.invoke.onDone, false),
               onError: toTransitions(s.invoke.onError, false),
             }
@@ -70,6 +74,7 @@ export function buildMachine(flow: FlowDefinition, impl: Implementations): AnySt
       retries: 0,
       maxRetries: flow.maxRetries,
       data: {},
+      ...(input?.caller ? { caller: input.caller } : {}),
     }),
     on: mapOn(flow.machine.on, true) as never,
     states: states as never,

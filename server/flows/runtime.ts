@@ -94,22 +94,31 @@ export class FlowRuntime {
     const flow = v.definition;
     const say: string[] = [];
     const entered: string[] = [];
+    // Every state the machine passes through this turn, including ones an actor's answer moved it out of.
+    let last = before;
+    const seen = actor.subscribe((snap) => {
+      const n = stateName(snap);
+      if (n !== last) {
+        entered.push(n);
+        last = n;
+      }
+    });
     try {
       if (event) actor.send(event);
       await this.settle(actor);
       let snap = actor.getSnapshot();
       let ctx = snap.context as FlowContext;
       let state = stateName(snap);
+      if (before === undefined && entered.length === 0) entered.push(state);
       if (event && state === before && (event.type === RUNTIME_EVENTS.NO_INPUT || event.type === RUNTIME_EVENTS.INVALID)) {
         const msg = event.type === RUNTIME_EVENTS.NO_INPUT ? flow.messages.noInput : flow.messages.invalid;
         const text = msg?.[ctx.lang];
         if (text) say.push(text);
       }
-      if (state !== before) entered.push(state);
       for (let i = 0; i <= MAX_CHAIN; i++) {
         const def = flow.machine.states[state];
         if (!def) throw new FlowError(`flow ${flow.id} entered unknown state ${state}`);
-        const text = def.say?.[ctx.lang];
+        const text = fillPrompt(def.say?.[ctx.lang], ctx.data);
         if (text) say.push(text);
         const turn = { persisted: undefined as unknown, state, lang: ctx.lang, entered, event, say, data: ctx.data };
         if (def.type === 'final') {
@@ -124,10 +133,10 @@ export class FlowRuntime {
         const next = stateName(snap);
         if (next === state) throw new FlowError(`flow ${flow.id} state ${state} did not move on ${RUNTIME_EVENTS.CONTINUE}`);
         state = next;
-        entered.push(state);
       }
       throw new FlowError(`flow ${flow.id} chained more than ${MAX_CHAIN} states without waiting for the caller`);
     } finally {
+      seen.unsubscribe();
       actor.stop();
     }
   }
@@ -139,6 +148,13 @@ export class FlowRuntime {
     if (!busy(actor.getSnapshot())) return;
     await waitFor(actor, (s) => !busy(s), { timeout: this.actorTimeoutMs });
   }
+}
+
+/** `{name}` in a prompt says the call's data value of that name (e.g. the answer found). */
+export function fillPrompt(text: string | undefined, data: Record<string, string>): string | undefined {
+  if (!text || !text.includes('{')) return text;
+  const filled = text.replace(/\{([a-zA-Z][a-zA-Z0-9_]*)\}/g, (_, k: string) => data[k] ?? '').trim();
+  return filled || undefined;
 }
 
 export function stateName(snap: Snapshot<unknown>): string {

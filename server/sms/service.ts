@@ -36,6 +36,13 @@ const TEXT = {
 const langHint = (s: string): Language | undefined => (/\p{Script=Han}/u.test(s) ? 'zh-CN' : /[A-Za-z]/.test(s) ? 'en-US' : undefined);
 const langOfText = (s: string): Language => langHint(s) ?? 'zh-CN';
 
+/** "你好", "hi", "在吗" open a conversation; a question has some substance to search for. */
+function looksLikeQuestion(body: string): boolean {
+  const han = (body.match(/\p{Script=Han}/gu) ?? []).length;
+  const words = (body.match(/[A-Za-z]+/g) ?? []).length;
+  return han >= 4 || words >= 3;
+}
+
 export interface SmsDeps {
   db: Kysely<Database>;
   flows: FlowVersions;
@@ -104,16 +111,17 @@ export class SmsService {
       const flowId = typeof query.flow === 'string' ? query.flow : this.d.defaultFlow;
       const v = await this.d.flows.live(flowId);
       if (v.definition.channel !== 'sms') throw new Error(`flow ${flowId} is a ${v.definition.channel} flow and cannot answer texts`);
-      const started = await this.d.runtime.start(v, { lang: langHint(body) });
+      const id = randomUUID();
+      const started = await this.d.runtime.start(v, { lang: langHint(body), caller: { sid: id, from, channel: 'sms' } });
       let turn = started;
       // A first text that already answers the first menu ("1", "人工", "查询…") is applied at once.
       const first = v.definition.machine.states[started.state];
-      if (first?.gather && body && !['INVALID', 'NO_INPUT'].includes(interpretInput(v.definition, first, input).type)) {
+      const firstEvent = first?.gather && body ? interpretInput(v.definition, first, input).type : 'NO_INPUT';
+      if (!['INVALID', 'NO_INPUT'].includes(firstEvent) && (firstEvent !== 'SPEECH' || looksLikeQuestion(body))) {
         const answered = await this.d.runtime.answer(v, started.persisted, input);
         turn = { ...answered, entered: [...started.entered, ...answered.entered] };
       }
       const response = this.reply(turn.say);
-      const id = randomUUID();
       await db
         .insertInto('sms_sessions')
         .values({

@@ -87,6 +87,28 @@ const migrations: Record<string, Migration> = {
       for (const t of ['sms_opt_outs', 'sms_sessions', 'calls', 'flow_aliases', 'flow_versions']) await db.schema.dropTable(t).execute();
     },
   },
+  '0002_knowledge_answers': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('knowledge_answers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('call_sid', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('question', 'text', (c) => c.notNull())
+        .addColumn('article_id', 'text')
+        .addColumn('score', 'real', (c) => c.notNull())
+        .addColumn('confidence', 'real', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('knowledge_answers_call_idx').on('knowledge_answers').columns(['call_sid']).execute();
+      await db.schema.createIndex('knowledge_answers_at_idx').on('knowledge_answers').columns(['at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('knowledge_answers').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

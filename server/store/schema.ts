@@ -80,7 +80,23 @@ export interface SmsOptOutsTable {
   opted_out_at: string;
 }
 
+export interface KnowledgeAnswersTable {
+  id: string;
+  call_sid: string;
+  channel: string;
+  question: string;
+  /** The article given (or offered), null when nothing was found. */
+  article_id: string | null;
+  score: number;
+  confidence: number;
+  /** answer | rephrase | human: what the channel did with the result. */
+  decision: string;
+  lang: string;
+  at: string;
+}
+
 export interface Database {
+  knowledge_answers: KnowledgeAnswersTable;
   flow_versions: FlowVersionsTable;
   flow_aliases: FlowAliasesTable;
   calls: CallsTable;

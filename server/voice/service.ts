@@ -182,7 +182,7 @@ export class VoiceService {
     if (existing) return existing.last_response; // the first webhook, retried
     const v = await this.d.flows.live(flowId);
     if (v.definition.channel !== 'voice') throw new Error(`flow ${flowId} is a ${v.definition.channel} flow and cannot answer calls`);
-    const turn = await this.d.runtime.start(v);
+    const turn = await this.d.runtime.start(v, { caller: { sid: callSid, from: p.From ?? '', channel: 'voice' } });
     const response = this.render(v, turn, 1, callSid);
     const handoffTarget = this.handoffTarget(turn);
     const created = await this.d.calls.create({

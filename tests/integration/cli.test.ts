@@ -86,7 +86,7 @@ describe('npx hotline', () => {
       const out = JSON.parse(res.stdout) as { passed: boolean; transcript: Array<{ action: string; heard?: string[]; handoff?: string }> };
       expect(out.passed).toBe(true);
       expect(out.transcript.map((s) => s.action)).toEqual(['dial main', 'press 9', 'press 1', 'say "Agent."']);
-      expect(out.transcript.at(-1)!.handoff).toBe('general');
+      expect(out.transcript.at(-1)!.handoff).toBe('english');
       // With the wrong token the server refuses every request.
       const forged = await hotline(['simulate', '--script', script, '--url', t.url], { PUBLIC_URL: t.url, TWILIO_AUTH_TOKEN: 'not-the-right-token-123', HOTLINE_DATA_DIR: path.join(tmp, 'sim') });
       expect(forged.code).not.toBe(0);

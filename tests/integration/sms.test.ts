@@ -82,9 +82,14 @@ describe('SMS webhook over real HTTP with real signatures', () => {
     expect(more).toHaveLength(0);
     expect(s).toMatchObject({ flow_id: 'sms', state: 'policy', status: 'active', to_number: HOTLINE_NUMBER, outcome: null });
     expect((JSON.parse(s!.inputs) as Array<{ body: string }>).map((i) => i.body)).toEqual(['1']);
-    // The conversation really is in the policy state: a question now ends it with a hand-off.
-    expect((await text(t, from, '社保卡丢了怎么办')).messages).toEqual(['已收到您的问题，政策咨询坐席将在工作时间内短信回复您。']);
-    expect((await sessions(t, from))[0]).toMatchObject({ state: 'questionReceived', status: 'ended', outcome: 'handed_off' });
+    // The conversation really is in the policy state: a question now gets the knowledge base's text answer.
+    const answer = (await text(t, from, '社保卡丢了怎么办')).messages.join('');
+    expect(answer).toContain('编号 social-security-card-replacement');
+    expect(answer).toContain('挂失');
+    expect((await sessions(t, from))[0]).toMatchObject({ state: 'answered', status: 'active' });
+    // "0" from there: a person takes over and the conversation ends with a hand-off.
+    expect((await text(t, from, '0')).messages).toEqual(['已为您转接人工服务，坐席将尽快短信回复您。']);
+    expect((await sessions(t, from))[0]).toMatchObject({ state: 'agent', status: 'ended', outcome: 'handed_off' });
   });
 
   // BUG (server/sms/service.ts, receive(), new-session branch): when the first text is applied
@@ -254,10 +259,10 @@ describe('SMS webhook over real HTTP with real signatures', () => {
     const from = newSender();
     await text(t, from, '1');
     const sid = newMessageSid();
-    const first = await text(t, from, '社保卡丢了怎么办', sid);
-    expect(first.messages).toEqual(['已收到您的问题，政策咨询坐席将在工作时间内短信回复您。']);
+    const first = await text(t, from, '人工', sid);
+    expect(first.messages).toEqual(['已为您转接人工服务，坐席将尽快短信回复您。']);
     const handedOff = await metric(t, 'handed_off');
-    const retry = await text(t, from, '社保卡丢了怎么办', sid);
+    const retry = await text(t, from, '人工', sid);
     expect(retry.body).toBe(first.body);
     expect(await sessions(t, from)).toHaveLength(1);
     expect(await metric(t, 'handed_off')).toBe(handedOff);
@@ -295,6 +300,7 @@ describe('SMS webhook over real HTTP with real signatures', () => {
     const from = newSender();
     await text(t, from, '1');
     const r = await text(t, from, '我想咨询'.repeat(1250));
+    // Nothing to find in it: the question goes to an adviser.
     expect(r.messages).toEqual(['已收到您的问题，政策咨询坐席将在工作时间内短信回复您。']);
     const inputs = JSON.parse((await sessions(t, from))[0]!.inputs) as Array<{ body: string }>;
     expect(inputs.at(-1)!.body).toHaveLength(500);

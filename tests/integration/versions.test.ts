@@ -76,7 +76,8 @@ describe('flow versions: publish, pinning, rollback, diff', () => {
 
   it('never publishes a version that does not validate, and the live one keeps serving', async () => {
     t = await startHotline();
-    const broken = mainSource().replace('    AGENT: agent\n', '    AGENT: nowhere\n');
+    const broken = mainSource().replace('        CASE: caseNumber\n', '        CASE: nowhere\n');
+    expect(broken).not.toBe(mainSource());
     const res = await api('POST', '/main/versions', { source: broken, message: 'broken' });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { issues: Array<{ line: number; message: string }> };

@@ -5,7 +5,8 @@ import type { AnyStateMachine } from 'xstate';
 import { listFlowFiles, readFlowFile } from '../../server/flows/files.ts';
 import { parseFlowSource } from '../../server/flows/load.ts';
 import { buildMachine } from '../../server/flows/machine.ts';
-import { defaultImplementations, type FlowEvent } from '../../server/flows/implementations.ts';
+import type { FlowEvent } from '../../server/flows/implementations.ts';
+import { flowImplementations } from '../../server/wiring.ts';
 import { FlowDefinition, type FlowDefinitionInput, RUNTIME_EVENTS } from '../../server/flows/schema.ts';
 import { stateName } from '../../server/flows/runtime.ts';
 
@@ -20,11 +21,29 @@ function eventsOf(flow: FlowDefinition): FlowEvent[] {
     for (const o of s.gather?.options ?? []) types.add(o.event);
   }
   for (const e of Object.values(RUNTIME_EVENTS)) types.add(e);
-  return [...types].sort().map((type): FlowEvent => {
+  const plain = [...types].sort().map((type): FlowEvent => {
     if (type === RUNTIME_EVENTS.SPEECH) return { type, speech: '社保卡丢了怎么办' };
     if (type === RUNTIME_EVENTS.DIGITS) return { type, digits: '20240001' };
     return { type };
   });
+  return [...plain, ...Object.keys(flow.machine.states).flatMap((name) => actorEvents(flow, name))];
+}
+
+/** What an invoked actor can answer with: each knowledge decision, a sent or failed text, an error. */
+const ACTOR_OUTPUTS: unknown[] = [
+  { decision: 'answer', confidence: 0.9, ids: ['a', 'b'], texts: ['answer a', 'answer b'] },
+  { decision: 'rephrase', confidence: 0.3, ids: ['a'], texts: ['answer a'] },
+  { decision: 'human', confidence: 0, ids: [], texts: [] },
+  { ok: true },
+  { ok: false },
+];
+
+function actorEvents(flow: FlowDefinition, state: string): FlowEvent[] {
+  if (!flow.machine.states[state]?.invoke) return [];
+  return [
+    ...ACTOR_OUTPUTS.map((output) => ({ type: `xstate.done.actor.${state}`, output })),
+    { type: `xstate.error.actor.${state}`, error: new Error('actor failed') } as FlowEvent,
+  ];
 }
 
 interface Snap {
@@ -88,7 +107,13 @@ const MODELS: Model[] = ['every event in every state', 'events as the runtime de
 function eventsFor(flow: FlowDefinition, model: Model): FlowEvent[] | ((s: Snap) => FlowEvent[]) {
   const all = eventsOf(flow);
   if (model === 'every event in every state') return all;
-  return (snap) => (flow.machine.states[stateName(snap as never)]?.gather ? all : [{ type: RUNTIME_EVENTS.CONTINUE }]);
+  return (snap) => {
+    const name = stateName(snap as never);
+    const state = flow.machine.states[name];
+    if (state?.gather) return all;
+    if (state?.invoke) return actorEvents(flow, name);
+    return [{ type: RUNTIME_EVENTS.CONTINUE }];
+  };
 }
 
 /** (c): a reached final state ends the call in exactly one way. */
@@ -100,7 +125,7 @@ function badFinals(flow: FlowDefinition, finals: Iterable<string>): string[] {
 }
 
 const shipped = listFlowFiles(FLOWS_DIR).map((file) => {
-  const r = parseFlowSource(file, readFlowFile(file), defaultImplementations());
+  const r = parseFlowSource(file, readFlowFile(file), flowImplementations());
   if (!r.ok) throw new Error(`${file} does not validate: ${JSON.stringify(r.issues)}`);
   return { name: path.basename(file), flow: r.flow };
 });
@@ -111,7 +136,7 @@ describe('shipped flows as state graphs', () => {
   });
 
   describe.each(shipped.flatMap((s) => MODELS.map((m) => [s.name, m, s.flow] as const)))('%s, %s', (_name, model, flow) => {
-    const machine = buildMachine(flow, defaultImplementations());
+    const machine = buildMachine(flow, flowImplementations());
     const events = eventsOf(flow);
     const result = analyse(machine, eventsFor(flow, model));
 
@@ -172,7 +197,7 @@ describe('the checker itself', () => {
 
   it.each(MODELS)('finds a cycle of message states with no exit (%s)', (model) => {
     const flow = base({ menu: menu({ ONE: 'loopA' }), ...loop, agent });
-    const r = analyse(buildMachine(flow, defaultImplementations()), eventsFor(flow, model));
+    const r = analyse(buildMachine(flow, flowImplementations()), eventsFor(flow, model));
     expect(r.traps).toEqual(['loopA', 'loopB']);
     expect(r.statesSeen).toEqual(new Set(['menu', 'loopA', 'loopB', 'agent']));
   });
@@ -180,7 +205,7 @@ describe('the checker itself', () => {
   it('still finds that cycle when a root AGENT transition would formally leave it', () => {
     // The machine accepts AGENT in loopA, but the runtime never delivers it there.
     const flow = base({ menu: menu({ ONE: 'loopA' }), ...loop, agent }, { AGENT: 'agent' });
-    const machine = buildMachine(flow, defaultImplementations());
+    const machine = buildMachine(flow, flowImplementations());
     expect(analyse(machine, eventsFor(flow, 'every event in every state')).traps).toEqual([]);
     expect(analyse(machine, eventsFor(flow, 'events as the runtime delivers them')).traps).toEqual(['loopA', 'loopB']);
   });
@@ -191,7 +216,7 @@ describe('the checker itself', () => {
       island: { say: { 'en-US': 'never' }, on: { CONTINUE: 'agent' } },
       agent,
     });
-    const r = analyse(buildMachine(flow, defaultImplementations()), eventsOf(flow));
+    const r = analyse(buildMachine(flow, flowImplementations()), eventsOf(flow));
     expect(r.statesSeen).toEqual(new Set(['menu', 'agent']));
     expect(r.statesSeen.has('island')).toBe(false);
     expect(r.traps).toEqual([]);
@@ -199,7 +224,7 @@ describe('the checker itself', () => {
 
   it('finds a final state that neither hands off nor hangs up', () => {
     const flow = base({ menu: menu({ ONE: 'limbo' }), limbo: { type: 'final' }, agent });
-    const r = analyse(buildMachine(flow, defaultImplementations()), eventsOf(flow));
+    const r = analyse(buildMachine(flow, flowImplementations()), eventsOf(flow));
     expect([...r.finalsSeen].sort()).toEqual(['agent', 'limbo']);
     expect(badFinals(flow, r.finalsSeen)).toEqual(['limbo']);
   });
@@ -211,6 +236,6 @@ describe('the checker itself', () => {
       loopB: { say: { 'en-US': 'B' }, on: { CONTINUE: 'agent' } },
       agent,
     });
-    for (const model of MODELS) expect(analyse(buildMachine(flow, defaultImplementations()), eventsFor(flow, model)).traps).toEqual([]);
+    for (const model of MODELS) expect(analyse(buildMachine(flow, flowImplementations()), eventsFor(flow, model)).traps).toEqual([]);
   });
 });

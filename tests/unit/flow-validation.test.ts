@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseFlowSource, flowHash, type FlowIssue, type ParseResult } from '../../server/flows/load.ts';
 import { defaultImplementations } from '../../server/flows/implementations.ts';
+import { flowImplementations } from '../../server/wiring.ts';
 import { listFlowFiles, readFlowFile } from '../../server/flows/files.ts';
 import { fromPromise } from 'xstate';
 
@@ -482,7 +483,7 @@ describe('shipped flows', () => {
   });
 
   it.each(files.map((f) => [path.basename(f), f]))('%s validates cleanly', (_name, file) => {
-    const r = parseFlowSource(file, readFlowFile(file), impl);
+    const r = parseFlowSource(file, readFlowFile(file), flowImplementations());
     expect(r.ok ? [] : r.issues).toEqual([]);
     if (r.ok) expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -490,7 +491,7 @@ describe('shipped flows', () => {
 
 describe('flowHash', () => {
   const ok = (src: string, file = FILE) => {
-    const r = parseFlowSource(file, src, impl);
+    const r = parseFlowSource(file, src, flowImplementations());
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     return r;
   };

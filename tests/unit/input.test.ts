@@ -3,13 +3,13 @@ import { describe, it, expect } from 'vitest';
 import { interpretInput, normalizeSpeech, MAX_SPEECH_CHARS, type CallerInput } from '../../server/flows/input.ts';
 import { parseFlowSource } from '../../server/flows/load.ts';
 import { readFlowFile } from '../../server/flows/files.ts';
-import { defaultImplementations } from '../../server/flows/implementations.ts';
+import { flowImplementations } from '../../server/wiring.ts';
 import type { FlowDefinition, FlowState } from '../../server/flows/schema.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../flows/main.yaml');
 
 const flow: FlowDefinition = (() => {
-  const r = parseFlowSource(MAIN, readFlowFile(MAIN), defaultImplementations());
+  const r = parseFlowSource(MAIN, readFlowFile(MAIN), flowImplementations());
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.flow;
 })();

@@ -4,7 +4,23 @@ import { fromPromise } from 'xstate';
 import { FlowRuntime, type FlowVersion, type FlowTurn } from '../../server/flows/runtime.ts';
 import { parseFlowSource } from '../../server/flows/load.ts';
 import { readFlowFile } from '../../server/flows/files.ts';
-import { defaultImplementations, type Implementations } from '../../server/flows/implementations.ts';
+import { defaultImplementations as engineImplementations, type Implementations } from '../../server/flows/implementations.ts';
+import { knowledgeImplementations } from '../../server/knowledge/actors.ts';
+import { createLogger } from '../../server/log.ts';
+
+/** The flow engine's implementations plus the knowledge ones over a knowledge base that finds nothing. */
+const emptyKnowledge = knowledgeImplementations({
+  kb: { search: () => ({ hits: [], confidence: 0 }), get: () => undefined, englishFor: () => undefined } as never,
+  answers: { record: async () => undefined } as never,
+  sms: { send: async () => ({ ok: true }) },
+  log: createLogger('silent'),
+});
+const defaultImplementations = (extra?: Partial<Implementations>): Implementations =>
+  engineImplementations({
+    actions: { ...emptyKnowledge.actions, ...extra?.actions },
+    guards: { ...emptyKnowledge.guards, ...extra?.guards },
+    actors: { ...emptyKnowledge.actors, ...extra?.actors },
+  });
 
 const MAIN = path.resolve(import.meta.dirname, '../../flows/main.yaml');
 
@@ -112,14 +128,14 @@ describe('FlowRuntime on the shipped main flow', () => {
     expect(t.say).toEqual([say('greeting', 'zh-CN')]);
   });
 
-  it('chains message states in one turn: SPEECH → questionHeard → policyAgent', async () => {
+  it('chains an invoked lookup and message states in one turn: SPEECH → lookup → notFound → policyAgent', async () => {
     const rt = new FlowRuntime(defaultImplementations());
     const start = await rt.start(main);
     const t = await rt.answer(main, start.persisted, { speech: '社保卡丢了怎么办？' });
     expect(t.event).toMatchObject({ type: 'SPEECH', speech: '社保卡丢了怎么办？' });
-    expect(t.entered).toEqual(['questionHeard', 'policyAgent']);
+    expect(t.entered).toEqual(['lookup', 'notFound', 'policyAgent']);
     expect(t.state).toBe('policyAgent');
-    expect(t.say).toEqual([say('questionHeard', 'zh-CN'), say('policyAgent', 'zh-CN')]);
+    expect(t.say).toEqual([say('notFound', 'zh-CN'), say('policyAgent', 'zh-CN')]);
     expect(t.end).toEqual({ handoff: { queue: 'policy' }, hangup: undefined });
     expect(t.data).toEqual({ question: '社保卡丢了怎么办？' });
   });
@@ -209,9 +225,12 @@ machine:
     const t0 = await rt.start(v);
     const t = await rt.answer(v, t0.persisted, { digits: '20240001' });
     expect(finished).toBe(true);
-    expect(calls).toEqual([{ source: 'cases' }]);
+    // Actors get their static params and what the call knows so far.
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ params: { source: 'cases' }, data: { caseNumber: '20240001' } });
     expect(t.state).toBe('found');
-    expect(t.entered).toEqual(['found']);
+    expect(t.entered.at(-1)).toBe('found');
+    expect(t.entered.length).toBe(2); // the state that invoked the actor, then where its answer led
     expect(t.say).toEqual(['Your case is open.']);
     expect(t.end).toEqual({ handoff: undefined, hangup: true });
     expect(t.data).toEqual({ caseNumber: '20240001' });

@@ -1,0 +1,210 @@
+import { Document, Encoder } from 'flexsearch';
+import type { Article } from './article.ts';
+import { KIND_WEIGHT, type KnowledgeEncoder, type Term } from './encoder.ts';
+
+/** How much a term counts by where it stands in the article. */
+const FIELD_WEIGHT = { title: 3, questions: 2.6, keywords: 2.4, category: 1.4, voice: 1.5, sms: 1.2, body: 1 } as const;
+type Field = keyof typeof FIELD_WEIGHT;
+
+/** Scores below the floor are no evidence at all; at the full mark an answer is certain. */
+const STRENGTH_FLOOR = 10;
+const STRENGTH_FULL = 35;
+
+/** How much an article keeps of its score when it covers none of the question's words. */
+const COVERAGE_BASE = 0.7;
+
+/** Candidates taken from FlexSearch for the re-rank. */
+const CANDIDATES = 120;
+
+export interface SearchHit {
+  id: string;
+  score: number;
+  article: Article;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** 0..1: how much of the question the best article covers, and how clearly it beats the next. */
+  confidence: number;
+}
+
+interface DocStats {
+  article: Article;
+  terms: Int32Array; // sorted term ids
+  weights: Float32Array;
+  length: number;
+}
+
+/**
+ * The search index: FlexSearch (Document, one combined field, exact terms from our encoder)
+ * finds candidates fast; a re-rank then weighs each query term by its rarity (FlexSearch
+ * does not) and by the field it matched in (title and questions above body).
+ */
+export class KnowledgeIndex {
+  private readonly flex: Document;
+  private readonly termIds = new Map<string, number>();
+  private df: number[] = [];
+  private readonly docs = new Map<string, DocStats>();
+  private totalLength = 0;
+
+  constructor(private readonly encoder: KnowledgeEncoder) {
+    const split = new Encoder({ normalize: false, dedupe: false, split: ' ', cache: false });
+    this.flex = new Document({ document: { id: 'id', index: [{ field: 'text', tokenize: 'strict', encoder: split }] } });
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  get(id: string): Article | undefined {
+    return this.docs.get(id)?.article;
+  }
+
+  all(): Article[] {
+    return [...this.docs.values()].map((d) => d.article);
+  }
+
+  private termId(t: string): number {
+    let id = this.termIds.get(t);
+    if (id === undefined) {
+      id = this.termIds.size;
+      this.termIds.set(t, id);
+      this.df[id] = 0;
+    }
+    return id;
+  }
+
+  /** The terms of an article with the weight of the best field each appears in. */
+  private articleTerms(a: Article): Map<string, number> {
+    const fields: Array<[Field, string]> = [
+      ['title', a.title],
+      ['questions', a.questions.join('。')],
+      ['keywords', a.keywords.join('，')],
+      ['category', a.category.replace(/\//g, ' ')],
+      ['voice', a.voice],
+      ['sms', a.sms ?? ''],
+      ['body', a.body.replace(/[#>*`|\-[\]()]/g, ' ')],
+    ];
+    const best = new Map<string, number>();
+    const count = new Map<string, number>();
+    for (const [field, text] of fields) {
+      if (!text) continue;
+      for (const t of this.encoder.encode(text)) {
+        // Single characters and sounds from the long body are noise; keep them from short fields.
+        if (field === 'body' && (t.kind === 'char' || t.kind === 'sound')) continue;
+        const w = FIELD_WEIGHT[field] * (t.kind === 'char' || t.kind === 'sound' ? 1 : KIND_WEIGHT[t.kind]);
+        if ((best.get(t.text) ?? 0) < w) best.set(t.text, w);
+        count.set(t.text, (count.get(t.text) ?? 0) + 1);
+      }
+    }
+    for (const [t, w] of best) best.set(t, w * (1 + 0.25 * Math.log(count.get(t)!)));
+    return best;
+  }
+
+  /** Add or replace an article. */
+  upsert(a: Article): void {
+    if (this.docs.has(a.id)) this.remove(a.id);
+    const terms = this.articleTerms(a);
+    const ids = [...terms.keys()].map((t) => this.termId(t));
+    const order = ids.map((_, i) => i).sort((x, y) => ids[x]! - ids[y]!);
+    const weights = [...terms.values()];
+    const stats: DocStats = {
+      article: a,
+      terms: Int32Array.from(order.map((i) => ids[i]!)),
+      weights: Float32Array.from(order.map((i) => weights[i]!)),
+      length: terms.size,
+    };
+    for (const id of stats.terms) this.df[id]!++;
+    this.docs.set(a.id, stats);
+    this.totalLength += stats.length;
+    this.flex.add({ id: a.id, text: [...terms.keys()].join(' ') });
+  }
+
+  remove(id: string): void {
+    const d = this.docs.get(id);
+    if (!d) return;
+    for (const t of d.terms) this.df[t]!--;
+    this.totalLength -= d.length;
+    this.docs.delete(id);
+    this.flex.remove(id);
+  }
+
+  private idf(termId: number | undefined): number {
+    const df = termId === undefined ? 0 : this.df[termId] ?? 0;
+    const n = this.docs.size;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  private weightIn(d: DocStats, termId: number): number {
+    const a = d.terms;
+    let lo = 0;
+    let hi = a.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = a[mid]!;
+      if (v === termId) return d.weights[mid]!;
+      if (v < termId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /** Query terms, one per text, keeping the strongest way it arose. */
+  queryTerms(query: string): Array<{ text: string; weight: number; id: number | undefined; kind: Term['kind'] }> {
+    const best = new Map<string, Term>();
+    for (const t of this.encoder.encode(query)) {
+      const prev = best.get(t.text);
+      if (!prev || KIND_WEIGHT[prev.kind] < KIND_WEIGHT[t.kind]) best.set(t.text, t);
+    }
+    // A word no article contains was probably mis-heard: its sound then carries the word's weight.
+    const weight = (t: Term) => (t.kind === 'sound' && t.of !== undefined && !this.df[this.termIds.get(t.of) ?? -1] ? KIND_WEIGHT.word * 0.9 : KIND_WEIGHT[t.kind]);
+    return [...best.values()].map((t) => ({ text: t.text, weight: weight(t), id: this.termIds.get(t.text), kind: t.kind }));
+  }
+
+  search(query: string, opts: { limit?: number; lang?: string } = {}): SearchResult {
+    const limit = opts.limit ?? 5;
+    const q = this.queryTerms(query).filter((t) => t.id !== undefined || t.kind !== 'char');
+    if (q.length === 0 || this.docs.size === 0) return { hits: [], confidence: 0 };
+    // Candidates from the informative terms; characters only when nothing else matches.
+    const strong = q.filter((t) => t.kind !== 'char' && t.kind !== 'part' && t.id !== undefined);
+    const pick = (terms: typeof q) =>
+      terms.length ? ((this.flex.search(terms.map((t) => t.text).join(' '), { limit: CANDIDATES, suggest: true }) as Array<{ result: string[] }>)[0]?.result ?? []) : [];
+    let candidates = pick(strong);
+    if (candidates.length < 10) candidates = [...new Set([...candidates, ...pick(q.filter((t) => t.id !== undefined))])];
+
+    const idfs = q.map((t) => this.idf(t.id));
+    const avgLen = this.totalLength / this.docs.size;
+    const englishQuery = !/\p{Script=Han}/u.test(query);
+    const scored: SearchHit[] = [];
+    for (const id of candidates) {
+      const d = this.docs.get(id);
+      if (!d) continue;
+      let s = 0;
+      for (let i = 0; i < q.length; i++) {
+        const t = q[i]!;
+        if (t.id === undefined) continue;
+        // An English article already matches the English words themselves; their Chinese
+        // translation would count the same evidence twice.
+        if (t.kind === 'translation' && d.article.lang === 'en-US') continue;
+        const w = this.weightIn(d, t.id);
+        if (w) s += t.weight * idfs[i]! * w;
+      }
+      s /= 1 + 0.15 * Math.log(1 + d.length / avgLen);
+      // A caller asking in English is better served by an English article of equal merit.
+      if (englishQuery === (d.article.lang === 'en-US')) s *= 1.08;
+      if (opts.lang && d.article.lang === opts.lang) s *= 1.02;
+      if (s > 0) scored.push({ id, score: s, article: d.article });
+    }
+    scored.sort((a, b) => b.score - a.score);
+    const hits = scored.slice(0, limit);
+    const top = hits[0];
+    if (!top) return { hits, confidence: 0 };
+    // Confidence: how much evidence the best article has (an absolute score: a vague question
+    // matches nothing strongly), and how clearly it beats the runner-up. Calibrated on the eval set.
+    const strength = Math.min(1, Math.max(0, (top.score - STRENGTH_FLOOR) / (STRENGTH_FULL - STRENGTH_FLOOR)));
+    const second = scored[1]?.score ?? 0;
+    const margin = (top.score - second) / top.score;
+    const confidence = Math.round(strength * (0.55 + 0.45 * Math.min(1, margin * 3)) * 1000) / 1000;
+    return { hits, confidence };
+  }
+}

@@ -1,0 +1,171 @@
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../log.ts';
+import { parseArticle, type Article, type ArticleProblem } from './article.ts';
+import { crossChecks, readFolder } from './folder.ts';
+import { KnowledgeEncoder } from './encoder.ts';
+import { KnowledgeIndex, type SearchResult } from './index.ts';
+import { Lexicon } from './lexicon.ts';
+
+export type { SearchResult, SearchHit } from './index.ts';
+
+/** What a caller-facing channel should do with a result. */
+export type AnswerDecision = 'answer' | 'rephrase' | 'human';
+
+export const CONFIDENCE = { answer: 0.45, rephrase: 0.2 } as const;
+
+export function decide(result: SearchResult): AnswerDecision {
+  if (!result.hits.length || result.confidence < CONFIDENCE.rephrase) return 'human';
+  return result.confidence >= CONFIDENCE.answer ? 'answer' : 'rephrase';
+}
+
+export interface KnowledgeOptions {
+  dir: string;
+  log?: Logger;
+  /** Watch the folder and apply edits as they happen. */
+  watch?: boolean;
+}
+
+/**
+ * The knowledge capability: reads a folder of articles, keeps an index of the last good
+ * version of each file, and answers searches for every channel. A broken edit is reported
+ * and the previous version of that article keeps answering.
+ */
+export class KnowledgeBase {
+  readonly dir: string;
+  private index!: KnowledgeIndex;
+  private encoder!: KnowledgeEncoder;
+  /** The last good article of each file, by relative path. */
+  private byFile = new Map<string, Article>();
+  private problems = new Map<string, ArticleProblem[]>();
+  private watcher?: FSWatcher;
+  private pending = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private listeners = new Set<(changed: string[]) => void>();
+
+  constructor(private readonly opts: KnowledgeOptions) {
+    this.dir = path.resolve(opts.dir);
+  }
+
+  static async open(opts: KnowledgeOptions): Promise<KnowledgeBase> {
+    const kb = new KnowledgeBase(opts);
+    kb.load();
+    if (opts.watch) kb.startWatching();
+    return kb;
+  }
+
+  private load(): void {
+    const { articles, problems } = existsSync(this.dir) ? readFolder(this.dir) : { articles: [], problems: [] };
+    const lexicon = Lexicon.load(path.join(this.dir, 'synonyms.yaml'));
+    this.encoder = new KnowledgeEncoder({ lexicon, words: articles.flatMap((a) => [...a.keywords, a.title]) });
+    this.index = new KnowledgeIndex(this.encoder);
+    this.problems.clear();
+    for (const p of problems) this.problems.set(p.file, [...(this.problems.get(p.file) ?? []), p]);
+    const seen = new Set<string>();
+    for (const a of articles) {
+      if (seen.has(a.id)) continue; // a duplicate id is an error; the first file keeps it
+      seen.add(a.id);
+      this.byFile.set(a.file, a);
+      this.index.upsert(a);
+    }
+    for (const p of problems.filter((x) => x.severity === 'error')) this.opts.log?.error({ file: p.file, line: p.line }, `knowledge: ${p.message}`);
+    this.opts.log?.info({ articles: this.index.size, dir: this.dir }, 'knowledge base loaded');
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  search(query: string, opts: { limit?: number; lang?: string } = {}): SearchResult {
+    return this.index.search(query.slice(0, 500), opts);
+  }
+
+  get(id: string): Article | undefined {
+    return this.index.get(id);
+  }
+
+  articles(): Article[] {
+    return this.index.all();
+  }
+
+  /** An English counterpart of an article: an en-US article in the same category. */
+  englishFor(a: Article): Article | undefined {
+    if (a.lang === 'en-US') return a;
+    return this.index.all().find((x) => x.lang === 'en-US' && x.category === a.category);
+  }
+
+  currentProblems(): ArticleProblem[] {
+    return [...this.problems.values()].flat();
+  }
+
+  onChange(fn: (changed: string[]) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private startWatching(): void {
+    if (!existsSync(this.dir)) return;
+    this.watcher = watch(this.dir, { recursive: true }, (_event, name) => {
+      if (!name) return;
+      const rel = String(name);
+      if (!rel.endsWith('.md') && path.basename(rel) !== 'synonyms.yaml') return;
+      this.pending.add(rel);
+      clearTimeout(this.timer);
+      // Editors write in bursts (temp file, rename); settle briefly, well inside a second.
+      this.timer = setTimeout(() => this.applyPending(), 120);
+    });
+  }
+
+  /** Re-read the files that changed; exposed for tests that do not want to wait on the watcher. */
+  applyPending(files?: string[]): void {
+    const changed = files ?? [...this.pending];
+    this.pending.clear();
+    if (changed.some((f) => path.basename(f) === 'synonyms.yaml')) {
+      const before = [...this.byFile.values()];
+      this.byFile.clear();
+      try {
+        this.load();
+      } catch (err) {
+        this.opts.log?.error({ err }, 'knowledge: synonyms.yaml could not be read; keeping the previous index');
+        for (const a of before) this.byFile.set(a.file, a);
+      }
+      this.emit(changed);
+      return;
+    }
+    for (const rel of changed) {
+      if (!rel.endsWith('.md') || rel.split(path.sep)[0] === 'eval') continue;
+      const abs = path.join(this.dir, rel);
+      const previous = this.byFile.get(rel);
+      if (!existsSync(abs)) {
+        if (previous) this.index.remove(previous.id);
+        this.byFile.delete(rel);
+        this.problems.delete(rel);
+        this.opts.log?.info({ file: rel }, 'knowledge: article removed');
+        continue;
+      }
+      const r = parseArticle(rel, readFileSync(abs, 'utf8'));
+      const clash = r.ok ? [...this.byFile.values()].find((a) => a.id === r.article.id && a.file !== rel) : undefined;
+      if (!r.ok || clash) {
+        const problems = r.ok ? [{ file: rel, line: 2, severity: 'error' as const, message: `duplicate id ${r.article.id}: also used by ${clash!.file}` }] : r.problems;
+        this.problems.set(rel, problems);
+        for (const p of problems) this.opts.log?.error({ file: p.file, line: p.line }, `knowledge: ${p.message}; the previous version keeps answering`);
+        continue;
+      }
+      if (previous && previous.id !== r.article.id) this.index.remove(previous.id);
+      this.byFile.set(rel, r.article);
+      this.index.upsert(r.article);
+      this.problems.set(rel, [...r.problems, ...crossChecks(this.dir, [...this.byFile.values()]).filter((p) => p.file === rel)]);
+      this.opts.log?.info({ file: rel, id: r.article.id }, previous ? 'knowledge: article updated' : 'knowledge: article added');
+    }
+    this.emit(changed);
+  }
+
+  private emit(changed: string[]) {
+    for (const fn of this.listeners) fn(changed);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+  }
+}
