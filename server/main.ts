@@ -59,7 +59,12 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const log = createLogger(config.logLevel, opts.logDestination);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const events = new CallEvents();
-  const knowledge = await KnowledgeBase.open({ dir: config.knowledgeDir, log, watch: opts.watchKnowledge ?? true });
+  const knowledge = await KnowledgeBase.open({
+    dir: config.knowledgeDir,
+    cacheDir: path.join(config.dataDir, 'knowledge-cache'),
+    log,
+    watch: opts.watchKnowledge ?? true,
+  });
   const sms = opts.smsSender ?? twilioSmsSender({ accountSid: config.accountSid, authToken: config.authToken, from: config.smsFrom, apiBaseUrl: config.twilioApiUrl, log });
   const answers = new KnowledgeAnswers(store.db);
   const impl = opts.implementations ?? flowImplementations({ kb: knowledge, answers, sms, log });

@@ -67,8 +67,17 @@ export function normalizeText(s: string): string {
   return HAN.test(nfkc) ? toSimplified(nfkc) : nfkc;
 }
 
+const sounds = new Map<string, string>();
+
+/** Toneless pinyin of a word; words repeat a lot, so each is converted once. */
 function soundOf(word: string): string {
-  return pinyin(word, { toneType: 'none', type: 'array', nonZh: 'removed' }).join('');
+  let s = sounds.get(word);
+  if (s === undefined) {
+    s = pinyin(word, { toneType: 'none', type: 'array', nonZh: 'removed' }).join('');
+    if (sounds.size > 200_000) sounds.clear();
+    sounds.set(word, s);
+  }
+  return s;
 }
 
 export interface EncoderOptions {

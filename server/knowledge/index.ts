@@ -28,6 +28,12 @@ export interface SearchResult {
   confidence: number;
 }
 
+export interface IndexState {
+  terms: string[];
+  flex: Array<[string, string]>;
+  docs: Array<{ id: string; file: string; terms: string; weights: string; length: number }>;
+}
+
 interface DocStats {
   article: Article;
   terms: Int32Array; // sorted term ids
@@ -127,6 +133,39 @@ export class KnowledgeIndex {
     this.totalLength -= d.length;
     this.docs.delete(id);
     this.flex.remove(id);
+  }
+
+  /** Everything needed to rebuild this index without encoding a single article again. */
+  exportState(): IndexState {
+    const flex: Array<[string, string]> = [];
+    this.flex.export((key: string, data: string) => void flex.push([key, data]));
+    const b64 = (a: Int32Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    return {
+      terms: [...this.termIds.keys()],
+      flex,
+      docs: [...this.docs.values()].map((d) => ({ id: d.article.id, file: d.article.file, terms: b64(d.terms), weights: b64(d.weights), length: d.length })),
+    };
+  }
+
+  /** Restore from exportState(); articles come from the files, matched by id and file. Returns false if they do not match. */
+  importState(state: IndexState, articles: Map<string, Article>): boolean {
+    if (state.docs.length !== articles.size || state.docs.some((d) => articles.get(d.id)?.file !== d.file)) return false;
+    state.terms.forEach((t) => this.termId(t));
+    for (const d of state.docs) {
+      const tb = Buffer.from(d.terms, 'base64');
+      const wb = Buffer.from(d.weights, 'base64');
+      const stats: DocStats = {
+        article: articles.get(d.id)!,
+        terms: new Int32Array(tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.byteLength)),
+        weights: new Float32Array(wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength)),
+        length: d.length,
+      };
+      for (const id of stats.terms) this.df[id]!++;
+      this.docs.set(d.id, stats);
+      this.totalLength += stats.length;
+    }
+    for (const [key, data] of state.flex) this.flex.import(key, data);
+    return true;
   }
 
   private idf(termId: number | undefined): number {

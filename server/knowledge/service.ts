@@ -6,6 +6,7 @@ import { crossChecks, readFolder } from './folder.ts';
 import { KnowledgeEncoder } from './encoder.ts';
 import { KnowledgeIndex, type SearchResult } from './index.ts';
 import { Lexicon } from './lexicon.ts';
+import { IndexCache } from './cache.ts';
 
 export type { SearchResult, SearchHit } from './index.ts';
 
@@ -21,6 +22,8 @@ export function decide(result: SearchResult): AnswerDecision {
 
 export interface KnowledgeOptions {
   dir: string;
+  /** Where to keep the built index, so a large knowledge base is not re-encoded on every start. */
+  cacheDir?: string;
   log?: Logger;
   /** Watch the folder and apply edits as they happen. */
   watch?: boolean;
@@ -42,6 +45,8 @@ export class KnowledgeBase {
   private pending = new Set<string>();
   private timer?: NodeJS.Timeout;
   private listeners = new Set<(changed: string[]) => void>();
+  /** Whether the last full load came from the saved index rather than encoding every article. */
+  restoredFromCache = false;
 
   constructor(private readonly opts: KnowledgeOptions) {
     this.dir = path.resolve(opts.dir);
@@ -61,15 +66,25 @@ export class KnowledgeBase {
     this.index = new KnowledgeIndex(this.encoder);
     this.problems.clear();
     for (const p of problems) this.problems.set(p.file, [...(this.problems.get(p.file) ?? []), p]);
-    const seen = new Set<string>();
-    for (const a of articles) {
-      if (seen.has(a.id)) continue; // a duplicate id is an error; the first file keeps it
-      seen.add(a.id);
-      this.byFile.set(a.file, a);
-      this.index.upsert(a);
+    const unique = new Map<string, Article>();
+    for (const a of articles) if (!unique.has(a.id)) unique.set(a.id, a); // a duplicate id is an error; the first file keeps it
+    for (const a of unique.values()) this.byFile.set(a.file, a);
+    const cache = this.opts.cacheDir ? new IndexCache(this.opts.cacheDir, this.dir) : undefined;
+    const key = cache?.key([...unique.values()]);
+    this.restoredFromCache = !!(cache && key && cache.restore(key, this.index, unique));
+    if (!this.restoredFromCache) {
+      this.index = new KnowledgeIndex(this.encoder);
+      for (const a of unique.values()) this.index.upsert(a);
+      if (cache && key) {
+        try {
+          cache.save(key, this.index);
+        } catch (err) {
+          this.opts.log?.warn({ err }, 'knowledge: could not save the index cache; the next start rebuilds it');
+        }
+      }
     }
     for (const p of problems.filter((x) => x.severity === 'error')) this.opts.log?.error({ file: p.file, line: p.line }, `knowledge: ${p.message}`);
-    this.opts.log?.info({ articles: this.index.size, dir: this.dir }, 'knowledge base loaded');
+    this.opts.log?.info({ articles: this.index.size, dir: this.dir, fromCache: this.restoredFromCache }, 'knowledge base loaded');
   }
 
   get size(): number {

@@ -169,3 +169,30 @@ describe('knowledge over HTTP, by voice and by SMS', () => {
     expect(rows.map((r) => r.article_id)).toContain('id-card-replacement');
   });
 });
+
+describe('the saved index', () => {
+  it('opens from the cache without re-encoding, answers the same, and rebuilds when an article changes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hotline-kb-cache-'));
+    const kdir = path.join(dir, 'knowledge');
+    cpSync(SHIPPED, kdir, { recursive: true });
+    const cacheDir = path.join(dir, 'cache');
+    try {
+      const first = await KnowledgeBase.open({ dir: kdir, cacheDir });
+      expect(first.restoredFromCache).toBe(false);
+      const second = await KnowledgeBase.open({ dir: kdir, cacheDir });
+      expect(second.restoredFromCache).toBe(true);
+      for (const q of ['社保卡丢了怎么办', '公积金租房提取', 'marriage certificate', '胡口迁入']) {
+        expect(second.search(q).hits.map((h) => [h.id, h.score])).toEqual(first.search(q).hits.map((h) => [h.id, h.score]));
+      }
+      const file = path.join(kdir, 'civil-affairs/marriage-registration.md');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: .*$/m, 'title: 结婚登记与彩虹桥预约'));
+      const third = await KnowledgeBase.open({ dir: kdir, cacheDir });
+      expect(third.restoredFromCache).toBe(false);
+      expect(third.search('彩虹桥预约').hits[0]?.id).toBe('marriage-registration');
+      writeFileSync(path.join(cacheDir, 'knowledge-index.json'), '{ not json');
+      expect((await KnowledgeBase.open({ dir: kdir, cacheDir })).restoredFromCache).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
