@@ -16,7 +16,7 @@ import { FlowRejected, FlowVersions } from './flows/versions.ts';
 import { listFlowFiles, readFlowFile } from './flows/files.ts';
 import { flowsRouter, requireOpsToken } from './flows/routes.ts';
 import { formatIssue } from './flows/load.ts';
-import { requireTwilioSignature } from './twilio/webhook.ts';
+import { parseForm, requireTwilioSignature } from './twilio/webhook.ts';
 import { Calls } from './voice/calls.ts';
 import { VoiceService } from './voice/service.ts';
 import { voiceRouter } from './voice/routes.ts';
@@ -119,7 +119,20 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   });
 
   // Twilio posts form-encoded bodies. Parse errors are answered by the error handler below.
-  const twilioBody = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
+  const rawForm = express.text({ type: 'application/x-www-form-urlencoded', limit: '64kb', defaultCharset: 'utf-8' });
+  const twilioBody: express.RequestHandler = (req, res, next) => {
+    // Twilio sends UTF-8; anything else could not have been signed as we would read it.
+    const charset = /charset=([^;\s]+)/i.exec(req.header('content-type') ?? '')?.[1]?.toLowerCase().replace(/^"|"$/g, '');
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+      next(Object.assign(new Error(`unsupported charset ${charset}`), { status: 415, type: 'charset.unsupported' }));
+      return;
+    }
+    rawForm(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      req.body = typeof req.body === 'string' ? parseForm(req.body) : {};
+      next();
+    });
+  };
   const signed = requireTwilioSignature({ authToken: config.authToken, publicUrl: config.publicUrl, log });
   app.use('/twilio/voice', twilioBody, signed, voiceRouter(voice, metrics, log));
   app.post('/twilio/sms', twilioBody, signed, async (req, res) => {

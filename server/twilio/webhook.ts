@@ -9,6 +9,20 @@ import type { Logger } from '../log.ts';
  */
 export type TwilioParams = Record<string, string>;
 
+/**
+ * Parse a form body the way Twilio builds it (WHATWG form encoding: flat names, repeats kept,
+ * invalid UTF-8 decoded to U+FFFD), with no parameter cap that could silently drop a signed
+ * parameter. Size is bounded by the body limit.
+ */
+export function parseForm(raw: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [k, v] of new URLSearchParams(raw)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
 export function twilioParams(body: unknown): TwilioParams {
   const out: TwilioParams = {};
   if (!body || typeof body !== 'object') return out;

@@ -214,16 +214,16 @@ describe('voice webhooks under hostile or broken input: always TwiML, never a 5x
 
   it('percent-encoded invalid UTF-8 (%FF%FE) in the body is served, signed over the value the server decodes', async () => {
     const { callSid } = await dial(t);
-    // body-parser's `qs` keeps an undecodable %-sequence as the literal text (it does not
-    // substitute U+FFFD as Node's querystring would); Twilio's signature is over that value.
-    const params = callParams(t, callSid, { SpeechResult: '%FF%FE' });
+    // The form is decoded as WHATWG form encoding does: an undecodable %-sequence becomes
+    // U+FFFD, and the signature is checked over that value.
+    const params = callParams(t, callSid, { SpeechResult: '\uFFFD\uFFFD' });
     const raw = new URLSearchParams(callParams(t, callSid) as Record<string, string>).toString() + '&SpeechResult=%FF%FE';
     const res = await signedPost(t, '/twilio/voice?step=1', params, raw);
     const doc = twimlOf(res);
     expect(doc.gather ?? doc.handoff).toBeDefined();
     const r = (await row(t, callSid))!;
     expect(r.step).toBe(2);
-    expect(JSON.parse(r.inputs)[0]).toMatchObject({ event: 'SPEECH', speech: '%FF%FE' });
+    expect(JSON.parse(r.inputs)[0]).toMatchObject({ event: 'NO_INPUT' });
   });
 
   it('raw non-UTF-8 bytes in the body are decoded to U+FFFD and served', async () => {
