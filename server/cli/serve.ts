@@ -16,6 +16,8 @@ export async function serve(): Promise<void> {
     `  Voice fallback URL:                                   POST ${u}/twilio/voice/fallback`,
     `  SMS webhook (Twilio number → "A message comes in"):   POST ${u}/twilio/sms`,
     `  Flow API for ops (Bearer token):                      ${u}/api/flows`,
+    `  Knowledge search (Bearer token):                      ${u}/api/knowledge/search?q=社保卡丢了怎么办`,
+    `  Knowledge base: ${hotline.knowledge.size} articles from ${config.knowledgeDir} (edits apply while running)`,
     `  Health / readiness / metrics:                         ${u}/healthz  ${u}/readyz  ${u}/metrics`,
     '',
     '  Try it without a phone:   npx hotline simulate            (or: npx hotline simulate --lang en-US)',
@@ -30,6 +32,8 @@ export async function serve(): Promise<void> {
   }
   if (config.devOpsToken) lines.push(`  Ops API token (HOTLINE_OPS_TOKEN not set; stored in ${config.dataDir}/dev-ops-token): ${config.opsToken}`);
   for (const p of hotline.flowProblems) lines.push(`  ! flow refused: ${p}`);
+  const kbErrors = hotline.knowledge.currentProblems().filter((p) => p.severity === 'error');
+  if (kbErrors.length) lines.push(`  ! ${kbErrors.length} knowledge article problem(s); run npx hotline kb lint`);
   console.log(lines.join('\n') + '\n');
   hotline.log.info({ port: config.port, publicUrl: u }, 'hotline listening');
   const stop = async (sig: string) => {
