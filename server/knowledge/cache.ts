@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import type { Article } from './article.ts';
 import type { IndexState, KnowledgeIndex } from './index.ts';
 
 /** Bump when the encoder or the index layout changes: old caches are then rebuilt, never misread. */
-const FORMAT = 'hotline-knowledge-index/1';
+const FORMAT = 'hotline-knowledge-index/2';
 const LEXICON_DIR = path.join(import.meta.dirname, 'lexicon');
 
 /**
  * The built index saved to disk (FlexSearch's export plus the re-rank statistics), keyed by
- * everything that could change it: the articles, the lexicons, the encoder version.
+ * everything that could change it: the articles, the lexicons, the encoder version. Written
+ * and read one line per part, so a city-sized index never has to be one string in memory.
  */
 export class IndexCache {
   private readonly file: string;
@@ -19,7 +21,7 @@ export class IndexCache {
     cacheDir: string,
     private readonly knowledgeDir: string,
   ) {
-    this.file = path.join(cacheDir, 'knowledge-index.json');
+    this.file = path.join(cacheDir, 'knowledge-index.ndjson');
   }
 
   key(articles: Article[]): string {
@@ -32,11 +34,26 @@ export class IndexCache {
     return h.digest('hex');
   }
 
-  restore(key: string, index: KnowledgeIndex, articles: Map<string, Article>): boolean {
+  async restore(key: string, index: KnowledgeIndex, articles: Map<string, Article>): Promise<boolean> {
     if (!existsSync(this.file)) return false;
+    const state: IndexState = { terms: [], flex: [], docs: [] };
+    let header: { format?: string; key?: string } | undefined;
     try {
-      const saved = JSON.parse(readFileSync(this.file, 'utf8')) as { key: string; state: IndexState };
-      return saved.key === key && index.importState(saved.state, articles);
+      const lines = readline.createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
+      for await (const line of lines) {
+        if (!line) continue;
+        const part = JSON.parse(line) as { format?: string; key?: string; terms?: string[]; flex?: [string, string]; doc?: IndexState['docs'][number] };
+        if (!header) {
+          header = part;
+          if (part.format !== FORMAT || part.key !== key) {
+            lines.close();
+            return false;
+          }
+        } else if (part.terms) state.terms.push(...part.terms);
+        else if (part.flex) state.flex.push(part.flex);
+        else if (part.doc) state.docs.push(part.doc);
+      }
+      return !!header && index.importState(state, articles);
     } catch {
       return false; // unreadable or inconsistent cache: the caller rebuilds from the articles
     }
@@ -45,7 +62,17 @@ export class IndexCache {
   save(key: string, index: KnowledgeIndex): void {
     mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ key, state: index.exportState() }));
+    const fd = openSync(tmp, 'w');
+    try {
+      const line = (o: unknown) => writeSync(fd, JSON.stringify(o) + '\n');
+      const state = index.exportState();
+      line({ format: FORMAT, key });
+      for (let i = 0; i < state.terms.length; i += 50_000) line({ terms: state.terms.slice(i, i + 50_000) });
+      for (const f of state.flex) line({ flex: f });
+      for (const d of state.docs) line({ doc: d });
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, this.file); // atomic: a crash never leaves half a cache
   }
 }

@@ -13,8 +13,11 @@ const STRENGTH_FULL = 35;
 /** How much an article keeps of its score when it covers none of the question's words. */
 const COVERAGE_BASE = 0.7;
 
-/** Candidates taken from FlexSearch for the re-rank. */
-const CANDIDATES = 120;
+/** Candidates taken from FlexSearch for the re-rank, found by at most this many of the question's rarest terms. */
+const CANDIDATES = 150;
+const CANDIDATE_TERMS = 8;
+/** Terms in more than this share of articles are too common to find candidates with. */
+const COMMON_SHARE = 0.05;
 
 export interface SearchHit {
   id: string;
@@ -174,20 +177,6 @@ export class KnowledgeIndex {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  private weightIn(d: DocStats, termId: number): number {
-    const a = d.terms;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = a[mid]!;
-      if (v === termId) return d.weights[mid]!;
-      if (v < termId) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
-  }
-
   /** Query terms, one per text, keeping the strongest way it arose. */
   queryTerms(query: string): Array<{ text: string; weight: number; id: number | undefined; kind: Term['kind'] }> {
     const best = new Map<string, Term>();
@@ -204,33 +193,53 @@ export class KnowledgeIndex {
     const limit = opts.limit ?? 5;
     const q = this.queryTerms(query).filter((t) => t.id !== undefined || t.kind !== 'char');
     if (q.length === 0 || this.docs.size === 0) return { hits: [], confidence: 0 };
-    // Candidates from the informative terms; characters only when nothing else matches.
-    const strong = q.filter((t) => t.kind !== 'char' && t.kind !== 'part' && t.id !== undefined);
+    // Candidates from the rarest informative terms: a word in every tenth article (办理, 示例市)
+    // finds nothing the rare ones do not, and its long lists are what makes a search slow.
+    const n = this.docs.size;
+    const informative = q
+      .filter((t) => t.kind !== 'char' && t.kind !== 'part' && t.id !== undefined)
+      .map((t) => ({ t, df: this.df[t.id!] ?? 0 }))
+      .filter((x) => x.df > 0)
+      .sort((a, b) => a.df - b.df);
+    const rare = informative.filter((x, i) => i < CANDIDATE_TERMS && (i < 3 || x.df <= n * COMMON_SHARE)).map((x) => x.t);
     const pick = (terms: typeof q) =>
       terms.length ? ((this.flex.search(terms.map((t) => t.text).join(' '), { limit: CANDIDATES, suggest: true }) as Array<{ result: string[] }>)[0]?.result ?? []) : [];
-    let candidates = pick(strong);
-    if (candidates.length < 10) candidates = [...new Set([...candidates, ...pick(q.filter((t) => t.id !== undefined))])];
+    let candidates = pick(rare);
+    if (candidates.length < 10) {
+      const more = q.filter((t) => t.id !== undefined && (this.df[t.id] ?? 0) <= Math.max(n * COMMON_SHARE, 50)).sort((a, b) => (this.df[a.id!] ?? 0) - (this.df[b.id!] ?? 0)).slice(0, CANDIDATE_TERMS * 2);
+      candidates = [...new Set([...candidates, ...pick(more)])];
+    }
 
     const idfs = q.map((t) => this.idf(t.id));
     const avgLen = this.totalLength / this.docs.size;
     const englishQuery = !/\p{Script=Han}/u.test(query);
+    // The question's terms as sorted ids with their weight × rarity, merged against each
+    // candidate's sorted term ids: one pass per candidate, no per-term search.
+    const qs = q
+      .map((t, i) => ({ id: t.id, value: t.weight * idfs[i]!, translation: t.kind === 'translation' }))
+      .filter((x): x is { id: number; value: number; translation: boolean } => x.id !== undefined)
+      .sort((a, b) => a.id - b.id);
     const scored: SearchHit[] = [];
     for (const id of candidates) {
       const d = this.docs.get(id);
       if (!d) continue;
+      const english = d.article.lang === 'en-US';
       let s = 0;
-      for (let i = 0; i < q.length; i++) {
-        const t = q[i]!;
-        if (t.id === undefined) continue;
-        // An English article already matches the English words themselves; their Chinese
-        // translation would count the same evidence twice.
-        if (t.kind === 'translation' && d.article.lang === 'en-US') continue;
-        const w = this.weightIn(d, t.id);
-        if (w) s += t.weight * idfs[i]! * w;
+      for (let i = 0, j = 0; i < qs.length && j < d.terms.length; ) {
+        const qi = qs[i]!;
+        const dj = d.terms[j]!;
+        if (qi.id < dj) i++;
+        else if (qi.id > dj) j++;
+        else {
+          // An English article already matches the English words themselves; their Chinese
+          // translation would count the same evidence twice.
+          if (!(qi.translation && english)) s += qi.value * d.weights[j]!;
+          i++;
+        }
       }
       s /= 1 + 0.15 * Math.log(1 + d.length / avgLen);
       // A caller asking in English is better served by an English article of equal merit.
-      if (englishQuery === (d.article.lang === 'en-US')) s *= 1.08;
+      if (englishQuery === english) s *= 1.08;
       if (opts.lang && d.article.lang === opts.lang) s *= 1.02;
       if (s > 0) scored.push({ id, score: s, article: d.article });
     }

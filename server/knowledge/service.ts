@@ -54,12 +54,12 @@ export class KnowledgeBase {
 
   static async open(opts: KnowledgeOptions): Promise<KnowledgeBase> {
     const kb = new KnowledgeBase(opts);
-    kb.load();
+    await kb.load();
     if (opts.watch) kb.startWatching();
     return kb;
   }
 
-  private load(): void {
+  private async load(): Promise<void> {
     const { articles, problems } = existsSync(this.dir) ? readFolder(this.dir) : { articles: [], problems: [] };
     const lexicon = Lexicon.load(path.join(this.dir, 'synonyms.yaml'));
     this.encoder = new KnowledgeEncoder({ lexicon, words: articles.flatMap((a) => [...a.keywords, a.title]) });
@@ -71,7 +71,7 @@ export class KnowledgeBase {
     for (const a of unique.values()) this.byFile.set(a.file, a);
     const cache = this.opts.cacheDir ? new IndexCache(this.opts.cacheDir, this.dir) : undefined;
     const key = cache?.key([...unique.values()]);
-    this.restoredFromCache = !!(cache && key && cache.restore(key, this.index, unique));
+    this.restoredFromCache = !!(cache && key && (await cache.restore(key, this.index, unique)));
     if (!this.restoredFromCache) {
       this.index = new KnowledgeIndex(this.encoder);
       for (const a of unique.values()) this.index.upsert(a);
@@ -127,22 +127,25 @@ export class KnowledgeBase {
       this.pending.add(rel);
       clearTimeout(this.timer);
       // Editors write in bursts (temp file, rename); settle briefly, well inside a second.
-      this.timer = setTimeout(() => this.applyPending(), 120);
+      this.timer = setTimeout(() => void this.applyPending().catch((err: unknown) => this.opts.log?.error({ err }, 'knowledge: reload failed')), 120);
     });
   }
 
   /** Re-read the files that changed; exposed for tests that do not want to wait on the watcher. */
-  applyPending(files?: string[]): void {
+  async applyPending(files?: string[]): Promise<void> {
     const changed = files ?? [...this.pending];
     this.pending.clear();
     if (changed.some((f) => path.basename(f) === 'synonyms.yaml')) {
-      const before = [...this.byFile.values()];
-      this.byFile.clear();
+      // A new lexicon changes every article's terms: build a whole new index, then swap it in.
+      const next = new KnowledgeBase({ ...this.opts, watch: false });
       try {
-        this.load();
+        await next.load();
+        this.index = next.index;
+        this.encoder = next.encoder;
+        this.byFile = next.byFile;
+        this.problems = next.problems;
       } catch (err) {
         this.opts.log?.error({ err }, 'knowledge: synonyms.yaml could not be read; keeping the previous index');
-        for (const a of before) this.byFile.set(a.file, a);
       }
       this.emit(changed);
       return;

@@ -189,7 +189,7 @@ describe('the saved index', () => {
       const third = await KnowledgeBase.open({ dir: kdir, cacheDir });
       expect(third.restoredFromCache).toBe(false);
       expect(third.search('彩虹桥预约').hits[0]?.id).toBe('marriage-registration');
-      writeFileSync(path.join(cacheDir, 'knowledge-index.json'), '{ not json');
+      writeFileSync(path.join(cacheDir, 'knowledge-index.ndjson'), '{ not json');
       expect((await KnowledgeBase.open({ dir: kdir, cacheDir })).restoredFromCache).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
