@@ -280,7 +280,7 @@ export async function main(args: string[]): Promise<number> {
       const cold = await run(spec, ' (empty cacheDir: encode every article, then save the cache)');
       const c: CacheRun = { size, label, cold };
       cacheRuns.push(c);
-      if (cold.result && existsSync(path.join(cdir, 'knowledge-index.json'))) {
+      if (cold.result && existsSync(path.join(cdir, 'knowledge-index.ndjson'))) {
         c.warm = await run({ ...spec, corpus: `${label}, from cache` }, ' (open again: restore from the saved cache)');
       } else progress(`  no cache file after the cold open${cold.error ? '' : ' (nothing saved)'}; skipping the restore`);
       return c;

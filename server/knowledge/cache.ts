@@ -6,11 +6,11 @@ import type { Article } from './article.ts';
 import type { IndexState, KnowledgeIndex } from './index.ts';
 
 /** Bump when the encoder or the index layout changes: old caches are then rebuilt, never misread. */
-const FORMAT = 'hotline-knowledge-index/2';
+const FORMAT = 'hotline-knowledge-index/3';
 const LEXICON_DIR = path.join(import.meta.dirname, 'lexicon');
 
 /**
- * The built index saved to disk (FlexSearch's export plus the re-rank statistics), keyed by
+ * The built index saved to disk (every article's encoded terms and weights), keyed by
  * everything that could change it: the articles, the lexicons, the encoder version. Written
  * and read one line per part, so a city-sized index never has to be one string in memory.
  */
@@ -36,13 +36,13 @@ export class IndexCache {
 
   async restore(key: string, index: KnowledgeIndex, articles: Map<string, Article>): Promise<boolean> {
     if (!existsSync(this.file)) return false;
-    const state: IndexState = { terms: [], flex: [], docs: [] };
+    const state: IndexState = { terms: [], docs: [] };
     let header: { format?: string; key?: string } | undefined;
     try {
       const lines = readline.createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
       for await (const line of lines) {
         if (!line) continue;
-        const part = JSON.parse(line) as { format?: string; key?: string; terms?: string[]; flex?: [string, string]; doc?: IndexState['docs'][number] };
+        const part = JSON.parse(line) as { format?: string; key?: string; terms?: string[]; doc?: IndexState['docs'][number] };
         if (!header) {
           header = part;
           if (part.format !== FORMAT || part.key !== key) {
@@ -50,7 +50,6 @@ export class IndexCache {
             return false;
           }
         } else if (part.terms) state.terms.push(...part.terms);
-        else if (part.flex) state.flex.push(part.flex);
         else if (part.doc) state.docs.push(part.doc);
       }
       return !!header && index.importState(state, articles);
@@ -68,7 +67,6 @@ export class IndexCache {
       const state = index.exportState();
       line({ format: FORMAT, key });
       for (let i = 0; i < state.terms.length; i += 50_000) line({ terms: state.terms.slice(i, i + 50_000) });
-      for (const f of state.flex) line({ flex: f });
       for (const d of state.docs) line({ doc: d });
     } finally {
       closeSync(fd);

@@ -33,7 +33,6 @@ export interface SearchResult {
 
 export interface IndexState {
   terms: string[];
-  flex: Array<[string, string]>;
   docs: Array<{ id: string; file: string; terms: string; weights: string; length: number }>;
 }
 
@@ -140,12 +139,9 @@ export class KnowledgeIndex {
 
   /** Everything needed to rebuild this index without encoding a single article again. */
   exportState(): IndexState {
-    const flex: Array<[string, string]> = [];
-    this.flex.export((key: string, data: string) => void flex.push([key, data]));
     const b64 = (a: Int32Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       terms: [...this.termIds.keys()],
-      flex,
       docs: [...this.docs.values()].map((d) => ({ id: d.article.id, file: d.article.file, terms: b64(d.terms), weights: b64(d.weights), length: d.length })),
     };
   }
@@ -167,7 +163,9 @@ export class KnowledgeIndex {
       this.docs.set(d.id, stats);
       this.totalLength += stats.length;
     }
-    for (const [key, data] of state.flex) this.flex.import(key, data);
+    // FlexSearch's own export of a city-sized index is one string larger than V8 allows, so the
+    // cache keeps the encoded terms and FlexSearch is refilled from them: no article is encoded again.
+    for (const d of this.docs.values()) this.flex.add({ id: d.article.id, text: Array.from(d.terms, (t) => state.terms[t]!).join(' ') });
     return true;
   }
 
