@@ -51,6 +51,7 @@ interface DocStats {
 export class KnowledgeIndex {
   private readonly flex: Document;
   private readonly termIds = new Map<string, number>();
+  private readonly termText: string[] = [];
   private df: number[] = [];
   private readonly docs = new Map<string, DocStats>();
   private totalLength = 0;
@@ -77,6 +78,7 @@ export class KnowledgeIndex {
     if (id === undefined) {
       id = this.termIds.size;
       this.termIds.set(t, id);
+      this.termText[id] = t;
       this.df[id] = 0;
     }
     return id;
@@ -125,7 +127,8 @@ export class KnowledgeIndex {
     for (const id of stats.terms) this.df[id]!++;
     this.docs.set(a.id, stats);
     this.totalLength += stats.length;
-    this.flex.add({ id: a.id, text: [...terms.keys()].join(' ') });
+    // Terms in id order, as a restored index adds them, so both rank alike.
+    this.flex.add({ id: a.id, text: Array.from(stats.terms, (t) => this.termText[t]!).join(' ') });
   }
 
   remove(id: string): void {
@@ -165,7 +168,7 @@ export class KnowledgeIndex {
     }
     // FlexSearch's own export of a city-sized index is one string larger than V8 allows, so the
     // cache keeps the encoded terms and FlexSearch is refilled from them: no article is encoded again.
-    for (const d of this.docs.values()) this.flex.add({ id: d.article.id, text: Array.from(d.terms, (t) => state.terms[t]!).join(' ') });
+    for (const d of this.docs.values()) this.flex.add({ id: d.article.id, text: Array.from(d.terms, (t) => this.termText[t]!).join(' ') });
     return true;
   }
 
