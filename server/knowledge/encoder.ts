@@ -12,7 +12,7 @@ const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
  * the caller said beats a word we inferred (synonym, translation), which beats a single
  * character or a sound-alike.
  */
-export type TermKind = 'word' | 'part' | 'variant' | 'latin' | 'synonym' | 'translation' | 'char' | 'sound';
+export type TermKind = 'word' | 'part' | 'variant' | 'negated' | 'latin' | 'synonym' | 'translation' | 'char' | 'sound';
 
 export interface Term {
   text: string;
@@ -29,12 +29,17 @@ export const KIND_WEIGHT: Record<TermKind, number> = {
   /** A colloquial word whose official term is also searched: the official term carries the meaning. */
   variant: 0.5,
   synonym: 0.8,
+  /** Said only to be ruled out: "不是要提取，我是想贷款" is not about 提取. */
+  negated: 0.1,
   translation: 0.85,
   sound: 0.55,
   char: 0.25,
 };
 
 const HAN = /\p{Script=Han}/u;
+/** Words that rule out what follows them in the clause, and words that end the ruling out. */
+const NEGATORS = new Set(['不是', '不要', '不想', '并不是', '不用', '不需要', '并非']);
+const NEGATION_ENDS = new Set(['而是', '是想', '就是', '但是', '只是', '我是', '是要']);
 const HAN_RUN = /\p{Script=Han}+/gu;
 const LATIN_WORD = /[a-z0-9]+(?:'[a-z]+)?/g;
 
@@ -138,8 +143,15 @@ export class KnowledgeEncoder {
     for (const run of text.match(HAN_RUN) ?? []) {
       const variants = lex.variantsIn(run);
       const colloquial = new Set(variants.map((v) => v.variant));
+      let negating = false;
       for (const w of this.jieba.cut(run, true)) {
-        if (ZH_STOP.has(w)) continue;
+        if (NEGATORS.has(w)) negating = true;
+        else if (NEGATION_ENDS.has(w)) negating = false;
+        if (ZH_STOP.has(w) || NEGATORS.has(w)) continue;
+        if (negating) {
+          terms.push({ text: w, kind: 'negated' });
+          continue;
+        }
         terms.push({ text: w, kind: colloquial.has(w) ? 'variant' : 'word' });
         if (w.length >= 2) terms.push({ text: `~${soundOf(w)}`, kind: 'sound', of: w });
         if (w.length >= 3) {

@@ -214,6 +214,9 @@ export class KnowledgeIndex {
     const idfs = q.map((t) => this.idf(t.id));
     const avgLen = this.totalLength / this.docs.size;
     const englishQuery = !/\p{Script=Han}/u.test(query);
+    // When the lexicon has already turned the English question into Chinese terms, a Chinese
+    // article is as good an answer (agents read it; the caller is offered the text or an agent).
+    const englishBonus = englishQuery && q.some((t) => t.kind === 'translation') ? 1 : 1.08;
     // The question's terms as sorted ids with their weight × rarity, merged against each
     // candidate's sorted term ids: one pass per candidate, no per-term search.
     const qs = q
@@ -240,7 +243,7 @@ export class KnowledgeIndex {
       }
       s /= 1 + 0.15 * Math.log(1 + d.length / avgLen);
       // A caller asking in English is better served by an English article of equal merit.
-      if (englishQuery === english) s *= 1.08;
+      if (englishQuery === english) s *= englishBonus;
       if (opts.lang && d.article.lang === opts.lang) s *= 1.02;
       if (s > 0) scored.push({ id, score: s, article: d.article });
     }

@@ -48,6 +48,7 @@ describe('the shipped knowledge base', () => {
     expect(top('买房怎么提取公积金')).toBe('housing-fund-withdrawal-purchase');
     expect(top('营业执照注销')).toBe('business-license-cancellation');
     expect(top('营业执照地址变更')).toBe('business-license-change');
+    expect(top('不是要提取，我是想拿公积金贷款买房')).toBe('housing-fund-loan');
   });
 
   it('finds the article through a mis-heard homophone and through English', async () => {

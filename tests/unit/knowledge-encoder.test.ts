@@ -40,6 +40,13 @@ describe('the Chinese-aware encoder', () => {
     expect(texts(enc.encode('社保卡补办'), 'synonym')).toEqual([]);
   });
 
+  it('weighs little what the caller rules out ("不是要提取，我是想贷款")', () => {
+    const t = enc.encode('不是要提取，我是想贷款');
+    expect(t.find((x) => x.text === '提取')?.kind).toBe('negated');
+    expect(t.find((x) => x.text === '贷款')?.kind).toBe('word');
+    expect(enc.encode('我要提取').find((x) => x.text === '提取')?.kind).toBe('word');
+  });
+
   it('keeps Latin words whole, lower-cased and lightly stemmed, and drops English stop words', () => {
     const latin = texts(enc.encode('How do I renew my Business Licence?'), 'latin');
     expect(latin).toEqual(['renew', 'business', 'licence']);
