@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { serialize } from 'node:v8';
 import { generateCorpus } from './knowledge/corpus.ts';
 import { ENGINES, ENGINE_SETUP, runWorker, type EngineName, type WorkerResult, type WorkerSpec } from './knowledge/engines.ts';
+import { f0, f1, machine, table, writeSection } from './lib/report.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(REPO, 'docs', 'benchmarks.md');
@@ -130,36 +131,12 @@ function runChild(spec: WorkerSpec, timeoutMs: number): Promise<RunOutcome> {
 
 // ---------------------------------------------------------------- report helpers
 
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model?.trim() ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: os.totalmem() / 1024 ** 3,
-    node: process.version,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    date: new Date().toISOString(),
-  };
-}
 
-const f0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
-const f1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(1));
 const pct = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : `${(n * 100).toFixed(1)}%`);
 const secs = (ms: number | undefined) => (ms === undefined ? 'n/a' : ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? '**PASS**' : '**MISS**');
 
-function table(head: string[], rows: string[][]): string {
-  return [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
 
-function replaceSection(doc: string, heading: string, body: string): string {
-  const lines = doc.split('\n');
-  const start = lines.findIndex((l) => l.trim() === heading);
-  if (start < 0) return `${doc.trimEnd()}\n\n${body.trimEnd()}\n`;
-  let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
-  if (end < 0) end = lines.length;
-  return [...lines.slice(0, start), ...body.trimEnd().split('\n'), ...(end < lines.length ? ['', ...lines.slice(end)] : [])].join('\n').trimEnd() + '\n';
-}
 
 /** The generated variants carry their base article's id after a g000123- prefix. */
 const topicOf = (id: string) => id.replace(/^g\d{6}-/, '');
@@ -480,9 +457,7 @@ export async function main(args: string[]): Promise<number> {
 
     process.stdout.write('\n' + md + '\n');
     if (o.write) {
-      mkdirSync(path.dirname(DOC), { recursive: true });
-      const existing = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n\nRun one with `npm run bench -- <name>`; `npm run bench` alone lists them. Each section is rewritten by its bench.\n';
-      writeFileSync(DOC, replaceSection(existing, '## knowledge', md));
+      writeSection(DOC, '## knowledge', md);
       progress(`wrote ${path.relative(REPO, DOC)} (## knowledge)`);
     }
     progress(`goals: p99 ${verdict(p99Ok)}, recall shipped ${verdict(recallOk('shipped', hotShipped))}, recall ${bigLabel} ${verdict(recallOk(bigLabel, hot))}`.replace(/\*\*/g, ''));

@@ -26,6 +26,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type TwilioSdk from 'twilio';
 import type Autocannon from 'autocannon';
+import { f0, f1, machine, table, writeSection } from './lib/report.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(REPO, 'docs', 'benchmarks.md');
@@ -780,25 +781,9 @@ function summariseProfile(p: CpuProfile, fromUs?: number, toUs?: number): Profil
 
 // ---------------------------------------------------------------- report
 
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model?.trim() ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: os.totalmem() / 1024 ** 3,
-    node: process.version,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    date: new Date().toISOString(),
-  };
-}
 
-const f0 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
-const f1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(1));
 const f2 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(2));
 
-function table(head: string[], rows: string[][]): string {
-  return [`| ${head.join(' | ')} |`, `| ${head.map((h, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
 
 interface Options {
   calls: number;
@@ -834,14 +819,6 @@ function parseArgs(args: string[]): Options {
   };
 }
 
-function replaceSection(doc: string, heading: string, body: string): string {
-  const lines = doc.split('\n');
-  const start = lines.findIndex((l) => l.trim() === heading);
-  if (start < 0) return `${doc.trimEnd()}\n\n${body.trimEnd()}\n`;
-  let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
-  if (end < 0) end = lines.length;
-  return [...lines.slice(0, start), ...body.trimEnd().split('\n'), ...(end < lines.length ? ['', ...lines.slice(end)] : [])].join('\n').trimEnd() + '\n';
-}
 
 interface Profiled {
   summary: ProfileSummary;
@@ -1083,9 +1060,7 @@ export async function main(args: string[]): Promise<number> {
 
     process.stdout.write('\n' + md + '\n');
     if (o.write) {
-      mkdirSync(path.dirname(DOC), { recursive: true });
-      const existing = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n\nRun one with `npm run bench -- <name>`; `npm run bench` alone lists them. Each section is rewritten by its bench.\n';
-      writeFileSync(DOC, replaceSection(existing, '## webhook', md));
+      writeSection(DOC, '## webhook', md);
       progress(`wrote ${path.relative(REPO, DOC)} (## webhook)`);
     }
     progress(`goals: CPU/request ${verdict(goals.cpu)}, throughput ${verdict(goals.tput)}, p99 ${verdict(goals.p99)}, clean ${verdict(goals.clean)}`.replace(/\*\*/g, ''));
