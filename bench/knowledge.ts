@@ -28,7 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { serialize } from 'node:v8';
 import { generateCorpus } from './knowledge/corpus.ts';
 import { ENGINES, ENGINE_SETUP, runWorker, type EngineName, type WorkerResult, type WorkerSpec } from './knowledge/engines.ts';
-import { f0, f1, machine, table, writeSection } from './lib/report.ts';
+import { f0, f1, machine, numberArg, table, writeSection } from './lib/report.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(REPO, 'docs', 'benchmarks.md');
@@ -54,13 +54,7 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const num = (name: string, dflt: number) => {
-    const i = args.indexOf(name);
-    if (i < 0) return dflt;
-    const v = Number(args[i + 1]);
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number`);
-    return v;
-  };
+  const num = (name: string, dflt: number) => numberArg(args, name, dflt);
   const e = args.indexOf('--engines');
   let engines: EngineName[] = [...ENGINES];
   if (e >= 0) {

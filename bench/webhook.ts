@@ -26,7 +26,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type TwilioSdk from 'twilio';
 import type Autocannon from 'autocannon';
-import { f0, f1, machine, table, writeSection } from './lib/report.ts';
+import { f0, f1, machine, numberArg, table, writeSection } from './lib/report.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(REPO, 'docs', 'benchmarks.md');
@@ -799,13 +799,7 @@ interface Options {
 
 function parseArgs(args: string[]): Options {
   const quick = args.includes('--quick');
-  const num = (name: string, dflt: number) => {
-    const i = args.indexOf(name);
-    if (i < 0) return dflt;
-    const v = Number(args[i + 1]);
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number`);
-    return v;
-  };
+  const num = (name: string, dflt: number) => numberArg(args, name, dflt);
   return {
     calls: num('--calls', quick ? 2000 : 5000),
     connections: num('--connections', 200),

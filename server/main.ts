@@ -16,13 +16,12 @@ import { FlowRejected, FlowVersions } from './flows/versions.ts';
 import { listFlowFiles, readFlowFile } from './flows/files.ts';
 import { flowsRouter, requireOpsToken } from './flows/routes.ts';
 import { formatIssue } from './flows/load.ts';
-import { parseForm, requireTwilioSignature } from './twilio/webhook.ts';
+import { requireTwilioSignature, twilioForm } from './twilio/webhook.ts';
+import { smsRouter } from './sms/routes.ts';
 import { Calls } from './voice/calls.ts';
 import { VoiceService } from './voice/service.ts';
 import { voiceRouter } from './voice/routes.ts';
 import { SmsService } from './sms/service.ts';
-import { renderApology } from './voice/twiml.ts';
-import { speechFor } from './flows/speech.ts';
 import { KnowledgeBase } from './knowledge/service.ts';
 import { knowledgeRouter } from './knowledge/routes.ts';
 
@@ -71,9 +70,9 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const flows = new FlowVersions(store.db, impl);
   const runtime = new FlowRuntime(impl);
   const calls = new Calls(store.db);
-  let smsChannel: SmsService | undefined;
-  const metrics = createMetrics((ch) => (ch === 'voice' ? calls.activeCount() : smsChannel!.activeCount()));
-  smsChannel = new SmsService({ db: store.db, flows, runtime, events, metrics, log, defaultFlow: opts.defaultSmsFlow ?? 'sms' });
+  // Read at scrape time, after both channels exist.
+  const metrics = createMetrics((ch) => (ch === 'voice' ? calls.activeCount() : smsChannel.activeCount()));
+  const smsChannel = new SmsService({ db: store.db, flows, runtime, events, metrics, log, defaultFlow: opts.defaultSmsFlow ?? 'sms' });
   const voice = new VoiceService({
     calls,
     flows,
@@ -119,35 +118,9 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   });
 
   // Twilio posts form-encoded bodies. Parse errors are answered by the error handler below.
-  const rawForm = express.text({ type: 'application/x-www-form-urlencoded', limit: '64kb', defaultCharset: 'utf-8' });
-  const twilioBody: express.RequestHandler = (req, res, next) => {
-    // Twilio sends UTF-8; anything else could not have been signed as we would read it.
-    const charset = /charset=([^;\s]+)/i.exec(req.header('content-type') ?? '')?.[1]?.toLowerCase().replace(/^"|"$/g, '');
-    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-      next(Object.assign(new Error(`unsupported charset ${charset}`), { status: 415, type: 'charset.unsupported' }));
-      return;
-    }
-    rawForm(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      req.body = typeof req.body === 'string' ? parseForm(req.body) : {};
-      next();
-    });
-  };
   const signed = requireTwilioSignature({ authToken: config.authToken, publicUrl: config.publicUrl, log });
-  app.use('/twilio/voice', twilioBody, signed, voiceRouter(voice, metrics, log));
-  app.post('/twilio/sms', twilioBody, signed, async (req, res) => {
-    const end = metrics.webhookSeconds.startTimer({ route: 'sms' });
-    let twiml: string;
-    try {
-      twiml = await smsChannel!.receive(req.twilio!, req.query);
-    } catch (err) {
-      metrics.webhookErrors.inc({ route: 'sms' });
-      log.error({ err, from: req.twilio?.From }, 'sms webhook failed');
-      twiml = smsChannel!.reply(['抱歉，系统暂时出现问题，请稍后再试或拨打12345。Sorry, something went wrong; please try again later or call 12345.']);
-    }
-    res.status(200).type('text/xml').send(twiml);
-    end({ status: '200' });
-  });
+  app.use('/twilio/voice', twilioForm, signed, voiceRouter(voice, metrics, log));
+  app.use('/twilio/sms', twilioForm, signed, smsRouter(smsChannel, metrics, log));
 
   app.use('/api/flows', express.json({ limit: '1mb' }), requireOpsToken(config.opsToken), flowsRouter(flows));
   app.use('/api/knowledge', requireOpsToken(config.opsToken), knowledgeRouter(knowledge));
@@ -156,10 +129,9 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     log.warn({ err: { message: (err as Error).message, type: (err as { type?: string }).type }, path: req.path }, 'request could not be parsed');
     if (req.path.startsWith('/twilio/voice')) {
-      const waitUrl = `${config.publicUrl}/twilio/voice/wait`;
-      res.status(200).type('text/xml').send(renderApology((['zh-CN', 'en-US'] as const).map((l) => ({ lang: l, speech: speechFor(l) })), config.humanQueue, waitUrl));
+      res.status(200).type('text/xml').send(voice.apology());
     } else if (req.path.startsWith('/twilio/')) {
-      res.status(200).type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+      res.status(200).type('text/xml').send(smsChannel.reply([]));
     } else {
       const status = (err as { status?: number }).status;
       res.status(status && status >= 400 && status < 500 ? status : 400).json({ error: 'bad_request', message: (err as Error).message });

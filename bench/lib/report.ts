@@ -39,3 +39,12 @@ export function writeSection(doc: string, heading: string, md: string): void {
   const existing = existsSync(doc) ? readFileSync(doc, 'utf8') : '# Benchmarks\n\nRun one with `npm run bench -- <name>`; `npm run bench` alone lists them. Each section is rewritten by its bench.\n';
   writeFileSync(doc, replaceSection(existing, heading, md));
 }
+
+/** `--name N` from a bench's arguments: a positive number, or the default when absent. */
+export function numberArg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return dflt;
+  const v = Number(args[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number`);
+  return v;
+}

@@ -72,12 +72,6 @@ export class FlowRuntime {
     return this.advance(v, actor, event, state);
   }
 
-  /** Send a named event (e.g. a status update); used by channels and tests. */
-  async send(v: FlowVersion, persisted: unknown, event: FlowEvent): Promise<FlowTurn> {
-    const actor = this.restore(v, persisted);
-    return this.advance(v, actor, event, stateName(actor.getSnapshot()));
-  }
-
   /** Re-render the current state without changing it (a stale or replayed step). */
   async current(v: FlowVersion, persisted: unknown): Promise<FlowTurn> {
     const actor = this.restore(v, persisted);

@@ -143,8 +143,7 @@ export function checkFlow(flow: FlowDefinition, impl: Implementations): FlowProb
 
   // Reachability: from the initial state along every transition (root ones apply everywhere).
   if (states[flow.machine.initial]) {
-    const rootTargets = branches(undefined, []);
-    for (const [, t] of Object.entries(flow.machine.on ?? {})) rootTargets.push(...branches(t, []));
+    const rootTargets = Object.values(flow.machine.on ?? {}).flatMap((t) => branches(t, []));
     const seen = new Set<string>([flow.machine.initial]);
     const queue = [flow.machine.initial];
     while (queue.length) {

@@ -34,8 +34,4 @@ export class KnowledgeAnswers {
       })
       .execute();
   }
-
-  forCall(callSid: string) {
-    return this.db.selectFrom('knowledge_answers').selectAll().where('call_sid', '=', callSid).orderBy('at').execute();
-  }
 }

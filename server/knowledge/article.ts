@@ -83,9 +83,11 @@ export function parseArticle(file: string, source: string, today = new Date().to
     return { ok: false, problems };
   }
   const fm = parsed.data;
-  const bodyStart = text.slice(0, m[0].length).split('\n').length;
   const rest = text.slice(m[0].length);
-  const article: Article = { ...fm, file, body: rest.trim(), bodyLine: bodyStart + (rest.length - rest.trimStart().length ? rest.slice(0, rest.length - rest.trimStart().length).split('\n').length - 1 : 0) };
+  const leading = rest.length - rest.trimStart().length;
+  // The line the trimmed body starts on: everything before it, counted in lines.
+  const bodyStart = text.slice(0, m[0].length + leading).split('\n').length;
+  const article: Article = { ...fm, file, body: rest.trim(), bodyLine: bodyStart };
   const len = voiceLength(fm.voice);
   if (fm.lang === 'zh-CN' && len.han > MAX_VOICE_HAN) {
     err(keyLine('voice'), `voice answer has ${len.han} Chinese characters; at most ${MAX_VOICE_HAN} can be spoken in about a minute`);

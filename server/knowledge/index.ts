@@ -55,6 +55,7 @@ export class KnowledgeIndex {
   private df: number[] = [];
   private readonly docs = new Map<string, DocStats>();
   private totalLength = 0;
+  private readonly english = new Map<string, Article>();
 
   constructor(private readonly encoder: KnowledgeEncoder) {
     const split = new Encoder({ normalize: false, dedupe: false, split: ' ', cache: false });
@@ -67,6 +68,11 @@ export class KnowledgeIndex {
 
   get(id: string): Article | undefined {
     return this.docs.get(id)?.article;
+  }
+
+  /** The English article of a category, if it has one. */
+  englishIn(category: string): Article | undefined {
+    return this.english.get(category);
   }
 
   all(): Article[] {
@@ -127,6 +133,7 @@ export class KnowledgeIndex {
     for (const id of stats.terms) this.df[id]!++;
     this.docs.set(a.id, stats);
     this.totalLength += stats.length;
+    if (a.lang === 'en-US' && !this.english.has(a.category)) this.english.set(a.category, a);
     // Terms in id order, as a restored index adds them, so both rank alike.
     this.flex.add({ id: a.id, text: Array.from(stats.terms, (t) => this.termText[t]!).join(' ') });
   }
@@ -138,6 +145,11 @@ export class KnowledgeIndex {
     this.totalLength -= d.length;
     this.docs.delete(id);
     this.flex.remove(id);
+    if (this.english.get(d.article.category) === d.article) {
+      this.english.delete(d.article.category);
+      const other = [...this.docs.values()].find((x) => x.article.lang === 'en-US' && x.article.category === d.article.category);
+      if (other) this.english.set(d.article.category, other.article);
+    }
   }
 
   /** Everything needed to rebuild this index without encoding a single article again. */
@@ -165,6 +177,7 @@ export class KnowledgeIndex {
       for (const id of stats.terms) this.df[id]!++;
       this.docs.set(d.id, stats);
       this.totalLength += stats.length;
+      if (stats.article.lang === 'en-US' && !this.english.has(stats.article.category)) this.english.set(stats.article.category, stats.article);
     }
     // FlexSearch's own export of a city-sized index is one string larger than V8 allows, so the
     // cache keeps the encoded terms and FlexSearch is refilled from them: no article is encoded again.

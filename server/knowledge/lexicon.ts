@@ -103,11 +103,6 @@ export class Lexicon {
     }
   }
 
-  /** Official terms for every colloquial variant found in a run of Han text (longest matches). */
-  officialFor(run: string): string[] {
-    return this.variantsIn(run).flatMap((m) => m.officials);
-  }
-
   /** The colloquial variants in a run of Han text (longest at each position) and their official terms. */
   variantsIn(run: string): Array<{ variant: string; officials: string[] }> {
     const out: Array<{ variant: string; officials: string[] }> = [];

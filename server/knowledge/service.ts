@@ -44,7 +44,6 @@ export class KnowledgeBase {
   private watcher?: FSWatcher;
   private pending = new Set<string>();
   private timer?: NodeJS.Timeout;
-  private listeners = new Set<(changed: string[]) => void>();
   /** Whether the last full load came from the saved index rather than encoding every article. */
   restoredFromCache = false;
 
@@ -105,17 +104,11 @@ export class KnowledgeBase {
 
   /** An English counterpart of an article: an en-US article in the same category. */
   englishFor(a: Article): Article | undefined {
-    if (a.lang === 'en-US') return a;
-    return this.index.all().find((x) => x.lang === 'en-US' && x.category === a.category);
+    return a.lang === 'en-US' ? a : this.index.englishIn(a.category);
   }
 
   currentProblems(): ArticleProblem[] {
     return [...this.problems.values()].flat();
-  }
-
-  onChange(fn: (changed: string[]) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
   }
 
   private startWatching(): void {
@@ -147,7 +140,6 @@ export class KnowledgeBase {
       } catch (err) {
         this.opts.log?.error({ err }, 'knowledge: synonyms.yaml could not be read; keeping the previous index');
       }
-      this.emit(changed);
       return;
     }
     for (const rel of changed) {
@@ -175,11 +167,6 @@ export class KnowledgeBase {
       this.problems.set(rel, [...r.problems, ...crossChecks(this.dir, [...this.byFile.values()]).filter((p) => p.file === rel)]);
       this.opts.log?.info({ file: rel, id: r.article.id }, previous ? 'knowledge: article updated' : 'knowledge: article added');
     }
-    this.emit(changed);
-  }
-
-  private emit(changed: string[]) {
-    for (const fn of this.listeners) fn(changed);
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Metrics } from '../ops/metrics.ts';
 import twilio from 'twilio';
 import type { Logger } from '../log.ts';
 
@@ -69,5 +70,49 @@ export function requireTwilioSignature(opts: { authToken: string; publicUrl: str
     }
     req.twilio = twilioParams(body);
     next();
+  };
+}
+
+const rawForm = express.text({ type: 'application/x-www-form-urlencoded', limit: '64kb', defaultCharset: 'utf-8' });
+
+/**
+ * Twilio's form body, parsed with parseForm. Twilio sends UTF-8; a body in another charset
+ * could not have been signed as we would read it, so it is refused (and answered with TwiML
+ * by the error handler).
+ */
+export const twilioForm: RequestHandler = (req, res, next) => {
+  const charset = /charset=([^;\s]+)/i.exec(req.header('content-type') ?? '')?.[1]?.toLowerCase().replace(/^"|"$/g, '');
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    next(Object.assign(new Error(`unsupported charset ${charset}`), { status: 415, type: 'charset.unsupported' }));
+    return;
+  }
+  rawForm(req, res, (err?: unknown) => {
+    if (err) return next(err);
+    req.body = typeof req.body === 'string' ? parseForm(req.body) : {};
+    next();
+  });
+};
+
+/**
+ * A webhook route that always answers 200 with TwiML: `answer` builds it, and whatever it
+ * throws is counted and turned into `onFailure`'s TwiML — Twilio never gets a 5xx.
+ */
+export function twimlRoute(
+  metrics: Metrics,
+  route: string,
+  answer: (req: Request) => Promise<string> | string,
+  onFailure: (req: Request, err: unknown, route: string) => Promise<string> | string,
+): RequestHandler {
+  return async (req, res) => {
+    const end = metrics.webhookSeconds.startTimer({ route });
+    let twiml: string;
+    try {
+      twiml = await answer(req);
+    } catch (err) {
+      metrics.webhookErrors.inc({ route });
+      twiml = await onFailure(req, err, route);
+    }
+    res.status(200).type('text/xml').send(twiml);
+    end({ status: '200' });
   };
 }

@@ -4,6 +4,15 @@ import type { CallsTable } from '../store/schema.ts';
 
 export type CallRow = Selectable<CallsTable>;
 
+/** The persisted machine reached a final state (a hand-off or a hang-up): nothing is left to answer. */
+export function isFinished(snapshot: string): boolean {
+  try {
+    return (JSON.parse(snapshot) as { status?: string }).status === 'done';
+  } catch {
+    return false;
+  }
+}
+
 export interface CallInput {
   at: string;
   state: string;
@@ -126,14 +135,14 @@ export class Calls {
   }
 
   /** End the call once; returns the outcome if this request ended it, undefined if already ended or unknown. */
-  async end(callSid: string, twilioStatus: string, durationS: number | undefined, finalHangup: (call: CallRow) => boolean): Promise<{ outcome: CallOutcome; call: CallRow } | undefined> {
+  async end(callSid: string, twilioStatus: string, durationS: number | undefined): Promise<{ outcome: CallOutcome; call: CallRow } | undefined> {
     const call = await this.get(callSid);
     if (!call || call.status !== 'active') return undefined;
     const outcome: CallOutcome = call.handoff_target
       ? 'handed_off'
       : ['failed', 'busy', 'no-answer'].includes(twilioStatus)
         ? 'failed'
-        : finalHangup(call)
+        : isFinished(call.snapshot) // a final state without a hand-off is a hang-up state
           ? 'answered_in_menu'
           : 'abandoned';
     const now = new Date().toISOString();

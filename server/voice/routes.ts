@@ -1,6 +1,7 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import { twimlRoute } from '../twilio/webhook.ts';
 import type { VoiceService } from './service.ts';
 
 /**
@@ -9,20 +10,11 @@ import type { VoiceService } from './service.ts';
  */
 export function voiceRouter(voice: VoiceService, metrics: Metrics, log: Logger): Router {
   const r = Router();
-  const handle = (route: string, fn: (req: Request) => Promise<string> | string) => async (req: Request, res: Response) => {
-    const end = metrics.webhookSeconds.startTimer({ route });
-    let twiml: string;
-    try {
-      twiml = await fn(req);
-    } catch (err) {
-      metrics.webhookErrors.inc({ route });
-      log.error({ err, route, callSid: req.twilio?.CallSid }, 'voice webhook failed; caller sent to a human');
-      const lang = await voice.languageOf(req.twilio?.CallSid).catch(() => undefined);
-      twiml = voice.apology(lang);
-    }
-    res.status(200).type('text/xml').send(twiml);
-    end({ status: '200' });
+  const failed = async (req: Request, err: unknown, route: string) => {
+    log.error({ err, route, callSid: req.twilio?.CallSid }, 'voice webhook failed; caller sent to a human');
+    return voice.apology(await voice.languageOf(req.twilio?.CallSid));
   };
+  const handle = (route: string, fn: (req: Request) => Promise<string> | string) => twimlRoute(metrics, route, fn, failed);
   r.post('/', handle('voice', (req) => voice.answer(req.twilio!, req.query)));
   r.post('/status', handle('voice_status', (req) => voice.status(req.twilio!)));
   r.post('/wait', handle('voice_wait', (req) => voice.hold(req.twilio!, req.query)));

@@ -6,7 +6,7 @@ import type { FlowRuntime, FlowTurn, FlowVersion } from '../flows/runtime.ts';
 import type { FlowVersions } from '../flows/versions.ts';
 import { speechFor } from '../flows/speech.ts';
 import type { TwilioParams } from '../twilio/webhook.ts';
-import { Calls, type CallRow } from './calls.ts';
+import { Calls, isFinished } from './calls.ts';
 import { renderApology, renderHangup, renderHold, renderVoice, renderEmpty } from './twiml.ts';
 
 export interface VoiceDeps {
@@ -25,15 +25,6 @@ const SID_RE = /^[A-Za-z0-9]{10,64}$/;
 /** Stands for the step number in a cached TwiML document; URL-safe, and no prompt would contain it. */
 const STEP_SLOT = 'STEP-SLOT-7f3a9c';
 const TERMINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
-
-/** The persisted machine reached a final state (a hand-off or a hang-up). */
-function isFinished(snapshot: string): boolean {
-  try {
-    return (JSON.parse(snapshot) as { status?: string }).status === 'done';
-  } catch {
-    return false;
-  }
-}
 
 const isLanguage = (x: unknown): x is Language => typeof x === 'string' && (LANGUAGES as readonly string[]).includes(x);
 
@@ -212,18 +203,13 @@ export class VoiceService {
     const status = p.CallStatus ?? '';
     if (!callSid || !TERMINAL.has(status)) return renderEmpty();
     const duration = p.CallDuration !== undefined && /^\d+$/.test(p.CallDuration) ? Number(p.CallDuration) : undefined;
-    const ended = await this.d.calls.end(callSid, status, duration, (call) => this.endedByHangup(call));
+    const ended = await this.d.calls.end(callSid, status, duration);
     if (ended) {
       this.d.metrics.callsTotal.inc({ channel: 'voice', outcome: ended.outcome });
       this.d.events.emit({ type: 'call.ended', callSid, channel: 'voice', outcome: ended.outcome, durationS: duration, at: new Date().toISOString() });
       this.d.log.info({ callSid, outcome: ended.outcome, duration }, 'call ended');
     }
     return renderEmpty();
-  }
-
-  private endedByHangup(call: CallRow): boolean {
-    // A machine that reached a final state without a hand-off ended in a hang-up state.
-    return isFinished(call.snapshot);
   }
 
   /** POST /twilio/voice/wait: hold message with the caller's position in the queue. */

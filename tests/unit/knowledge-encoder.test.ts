@@ -94,7 +94,10 @@ describe('the lexicon', () => {
     const lex = new Lexicon();
     lex.addSynonyms('遗失', ['丢', '丢失']);
     lex.addSynonyms('到期', ['过期']);
-    expect(lex.officialFor('身份证过期又丢失了')).toEqual(['到期', '遗失']);
+    expect(lex.variantsIn('身份证过期又丢失了')).toEqual([
+      { variant: '过期', officials: ['到期'] },
+      { variant: '丢失', officials: ['遗失'] },
+    ]);
   });
 
   it('matches English phrases as whole words, longest first', () => {
