@@ -39,8 +39,14 @@ const GOALS = { cpuRatio: 1.5, throughputRatio: 0.67, p99Ms: 20 };
 
 // ---------------------------------------------------------------- bare baseline server (child)
 
-/** The baseline: same kind of process, Express, same urlencoded parser, fixed VoiceResponse. */
-async function serveBare(): Promise<void> {
+type Kind = 'bare' | 'node' | 'hotline';
+
+/**
+ * The baselines: same kind of process, a fixed VoiceResponse behind Express with the same
+ * urlencoded parser (the issue's baseline), or (`plain`) behind node:http parsing the form
+ * with URLSearchParams — the floor the hotline's own webhook path stands on.
+ */
+async function serveBare(plain: boolean): Promise<void> {
   const { default: express } = await import('express');
   const { default: twilio } = await import('twilio');
   const port = Number(process.env.PORT ?? 0);
@@ -56,6 +62,28 @@ async function serveBare(): Promise<void> {
   r.redirect({ method: 'POST' }, action);
   const fixed = r.toString();
 
+  if (plain) {
+    const server = http.createServer((req, res) => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/twilio/voice')) {
+        res.writeHead(req.url === '/healthz' ? 200 : 404, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        new URLSearchParams(Buffer.concat(chunks).toString('utf8')).forEach(() => undefined);
+        res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(fixed) }).end(fixed);
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    process.stdout.write(`bare server listening on ${port}\n`);
+    process.once('SIGTERM', () => {
+      server.closeAllConnections();
+      server.close(() => process.exit(0));
+    });
+    return;
+  }
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -195,8 +223,8 @@ function startHotline(dataDir: string, nodeArgs: string[] = []): Promise<Server>
   }, dataDir);
 }
 
-function startBare(dataDir: string, nodeArgs: string[] = []): Promise<Server> {
-  return spawnServer('bare', nodeArgs, [path.join(REPO, 'bin', 'bench.mjs'), 'webhook', '--serve-bare'], {}, dataDir);
+function startBare(dataDir: string, nodeArgs: string[] = [], plain = false): Promise<Server> {
+  return spawnServer(plain ? 'node' : 'bare', nodeArgs, [path.join(REPO, 'bin', 'bench.mjs'), 'webhook', '--serve-bare', ...(plain ? ['--plain'] : [])], {}, dataDir);
 }
 
 async function stopServer(s: Server): Promise<number | null> {
@@ -338,7 +366,7 @@ let readTwimlFn: typeof import('../server/cli/phone.ts').readTwiml;
 const SAMPLE_EVERY = 97;
 
 /** Check one response, move the call's step on, and validate a sample as TwiML. */
-function record(t: Tally, kind: 'bare' | 'hotline', c: Call, status: number, body: string): void {
+function record(t: Tally, kind: Kind, c: Call, status: number, body: string): void {
   t.responses++;
   if (status < 200 || status >= 300) {
     t.non2xx++;
@@ -371,7 +399,7 @@ function record(t: Tally, kind: 'bare' | 'hotline', c: Call, status: number, bod
 }
 
 interface ClosedResult {
-  kind: 'bare' | 'hotline';
+  kind: Kind;
   seconds: number;
   sent: number;
   inFlightAtStop: number;
@@ -387,7 +415,7 @@ interface ClosedResult {
 let autocannonFn: typeof Autocannon;
 
 /** Closed loop: `connections` connections, each sends its next request when the last answers. */
-async function closedLoop(s: Server, kind: 'bare' | 'hotline', pool: CallPool, seconds: number, connections: number): Promise<ClosedResult> {
+async function closedLoop(s: Server, kind: Kind, pool: CallPool, seconds: number, connections: number): Promise<ClosedResult> {
   if (pool.free < connections * 2) throw new Error(`only ${pool.free} calls free for ${connections} connections; raise --calls`);
   const tally = newTally();
   const inFlight = new Set<Call>();
@@ -462,7 +490,7 @@ async function closedLoop(s: Server, kind: 'bare' | 'hotline', pool: CallPool, s
 }
 
 interface OpenResult {
-  kind: 'bare' | 'hotline';
+  kind: Kind;
   rate: number;
   seconds: number;
   sent: number;
@@ -486,7 +514,7 @@ const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(so
  * Open loop: requests leave on a fixed schedule (rate per second) whatever the server does;
  * latency is from the moment each request is written to the end of its response.
  */
-async function openLoop(s: Server, kind: 'bare' | 'hotline', pool: CallPool, rate: number, seconds: number): Promise<OpenResult> {
+async function openLoop(s: Server, kind: Kind, pool: CallPool, rate: number, seconds: number): Promise<OpenResult> {
   const tally = newTally();
   const lat: number[] = [];
   const total = Math.round(rate * seconds);
@@ -594,11 +622,12 @@ const EXPRESS = new Set(
 const PINO = new Set('pino sonic-boom fast-redact @pinojs/redact pino-std-serializers thread-stream quick-format-unescaped atomic-sleep on-exit-leak-free safe-stable-stringify real-require process-warning slow-redact'.split(' '));
 const GROUP_ORDER = [
   'xstate',
-  'kysely / better-sqlite3 (store)',
+  'store: kysely, better-sqlite3, server/store/',
   'twilio: signature check',
   'twilio: TwiML builder',
   'twilio: other',
   'express / body-parser',
+  'HTTP: server/twilio/ (body, signature, reply)',
   'hotline server/ code',
   'pino (logging)',
   'prom-client (metrics)',
@@ -629,7 +658,7 @@ function ownGroup(frame: ProfileNode['callFrame']): string | undefined {
   const pkg = packageOf(url);
   if (pkg) {
     if (pkg === 'xstate' || pkg.startsWith('@xstate/')) return 'xstate';
-    if (pkg === 'kysely' || pkg === 'better-sqlite3' || pkg === 'bindings') return 'kysely / better-sqlite3 (store)';
+    if (pkg === 'kysely' || pkg === 'better-sqlite3' || pkg === 'bindings') return 'store: kysely, better-sqlite3, server/store/';
     if (pkg === 'twilio') return url.includes('/lib/webhooks/') ? 'twilio: signature check' : url.includes('/lib/twiml/') ? 'twilio: TwiML builder' : 'twilio: other';
     if (pkg === 'scmp') return 'twilio: signature check';
     if (pkg === 'xmlbuilder') return 'twilio: TwiML builder';
@@ -639,9 +668,13 @@ function ownGroup(frame: ProfileNode['callFrame']): string | undefined {
     if (pkg === 'zod') return 'zod';
     return `other package: ${pkg}`;
   }
+  if (url.includes('/server/store/')) return 'store: kysely, better-sqlite3, server/store/';
+  if (url.includes('/server/twilio/')) return 'HTTP: server/twilio/ (body, signature, reply)';
   if (url.includes('/server/')) return 'hotline server/ code';
   return 'other';
 }
+
+const isOurs = (f: ProfileNode['callFrame']) => f.url.startsWith('file://') && f.url.includes('/server/');
 
 const sourceLines = new Map<string, string[]>();
 
@@ -748,7 +781,7 @@ function summariseProfile(p: CpuProfile, fromUs?: number, toUs?: number): Profil
     const e = fnSelf.get(key) ?? { fn: n.callFrame.functionName || '(anonymous)', where, group: g, us: 0 };
     e.us += us;
     fnSelf.set(key, e);
-    if (ownGroup(n.callFrame) === 'hotline server/ code') {
+    if (isOurs(n.callFrame)) {
       const f = shortUrl(n.callFrame.url);
       fileSelf.set(f, (fileSelf.get(f) ?? 0) + us);
     }
@@ -756,7 +789,7 @@ function summariseProfile(p: CpuProfile, fromUs?: number, toUs?: number): Profil
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const f = byId.get(cur)!.callFrame;
-      if (ownGroup(f) !== 'hotline server/ code') continue;
+      if (!isOurs(f)) continue;
       const w = frameWhere(f);
       const k = `${f.functionName}|${w}`;
       if (seen.has(k)) continue;
@@ -820,7 +853,7 @@ interface Profiled {
 }
 
 /** Run one server again under `node --cpu-prof`, load it, and summarise the load window only. */
-async function profileRun(kind: 'bare' | 'hotline', o: Options, root: string, servers: Server[]): Promise<Profiled | undefined> {
+async function profileRun(kind: Kind, o: Options, root: string, servers: Server[]): Promise<Profiled | undefined> {
   progress(`profile: ${kind} again under node --cpu-prof, ${o.profileSeconds} s closed loop at ${o.connections} connections`);
   const profDir = path.join(root, `profile-${kind}`);
   const dataDir = path.join(root, `${kind}-prof`);
@@ -852,7 +885,7 @@ async function profileRun(kind: 'bare' | 'hotline', o: Options, root: string, se
 
 export async function main(args: string[]): Promise<number> {
   if (args.includes('--serve-bare')) {
-    await serveBare();
+    await serveBare(args.includes('--plain'));
     return 0;
   }
   const o = parseArgs(args);
@@ -874,11 +907,11 @@ export async function main(args: string[]): Promise<number> {
     progress('starting servers: hotline (bin/hotline.mjs serve, fresh SQLite) and bare Express, each in its own process');
     const hotDir = path.join(root, 'hotline');
     const bareDir = path.join(root, 'bare');
-    mkdirSync(hotDir);
-    mkdirSync(bareDir);
-    const [hot, bare] = await Promise.all([startHotline(hotDir), startBare(bareDir)]);
-    servers.push(hot, bare);
-    progress(`  hotline pid ${hot.child.pid} at ${hot.url}; bare pid ${bare.child.pid} at ${bare.url}`);
+    const nodeDir = path.join(root, 'node');
+    for (const d of [hotDir, bareDir, nodeDir]) mkdirSync(d);
+    const [hot, bare, plain] = await Promise.all([startHotline(hotDir), startBare(bareDir), startBare(nodeDir, [], true)]);
+    servers.push(hot, bare, plain);
+    progress(`  hotline pid ${hot.child.pid} at ${hot.url}; bare Express pid ${bare.child.pid} at ${bare.url}; bare node:http pid ${plain.child.pid} at ${plain.url}`);
 
     progress(`dialling ${o.calls} calls into the hotline (each waits in the greeting)`);
     const dialStart = performance.now();
@@ -886,9 +919,11 @@ export async function main(args: string[]): Promise<number> {
     progress(`  ${calls.length} calls up in ${((performance.now() - dialStart) / 1000).toFixed(1)} s`);
     const hotPool = new CallPool(calls);
     const barePool = new CallPool(Array.from({ length: o.calls }, (_, i) => newCall(i)));
+    const nodePool = new CallPool(Array.from({ length: o.calls }, (_, i) => newCall(i)));
 
     const targets = [
       { s: bare, kind: 'bare' as const, pool: barePool },
+      { s: plain, kind: 'node' as const, pool: nodePool },
       { s: hot, kind: 'hotline' as const, pool: hotPool },
     ];
     const closed: Record<string, ClosedResult> = {};
@@ -909,10 +944,12 @@ export async function main(args: string[]): Promise<number> {
     }
     const hotRss = rssMb(hot.child.pid);
     const bareRss = rssMb(bare.child.pid);
+    const nodeRss = rssMb(plain.child.pid);
 
     progress('stopping servers; checking the hotline store against what the load generator saw');
     await stopServer(hot);
     await stopServer(bare);
+    await stopServer(plain);
     const serverLog = readFileSync(hot.logFile, 'utf8').split('\n').filter(Boolean);
     const warnLines = serverLog.filter((l) => /"level":(40|50|60)/.test(l));
     const { default: Database } = await import('better-sqlite3');
@@ -936,6 +973,9 @@ export async function main(args: string[]): Promise<number> {
     const h = closed.hotline!;
     const ob = open.bare!;
     const oh = open.hotline!;
+    const n = closed.node!;
+    const on = open.node!;
+    const ratio = (x: number | undefined, y: number | undefined) => (x !== undefined && y ? `${f2(x / y)}×` : 'n/a');
     const cpuRatio = h.cpuUsPerReq !== undefined && b.cpuUsPerReq ? h.cpuUsPerReq / b.cpuUsPerReq : undefined;
     const openCpuRatio = oh.cpuUsPerReq !== undefined && ob.cpuUsPerReq ? oh.cpuUsPerReq / ob.cpuUsPerReq : undefined;
     const tputRatio = h.rps / b.rps;
@@ -950,26 +990,28 @@ export async function main(args: string[]): Promise<number> {
     };
 
     const results = table(
-      ['', 'bare Express (fixed TwiML)', 'hotline full step', 'hotline / bare', 'goal', ''],
+      ['', 'bare Express (fixed TwiML)', 'bare node:http (fixed TwiML)', 'hotline full step', 'hotline / bare Express', 'goal', '', 'hotline / bare node:http'],
       [
-        [`Throughput, closed loop, ${o.connections} connections, ${o.duration} s`, `${f0(b.rps)} req/s`, `${f0(h.rps)} req/s`, `${f2(tputRatio)}×`, `≥ ${GOALS.throughputRatio}×`, verdict(goals.tput)],
-        ['Server CPU per request (throughput phase)', `${f0(b.cpuUsPerReq)} µs`, `${f0(h.cpuUsPerReq)} µs`, `${f2(cpuRatio)}×`, `≤ ${GOALS.cpuRatio}×`, verdict(goals.cpu)],
-        [`Server CPU per request (at ${o.rate} req/s)`, `${f0(ob.cpuUsPerReq)} µs`, `${f0(oh.cpuUsPerReq)} µs`, `${f2(openCpuRatio)}×`, '', ''],
-        [`Latency p50 at ${o.rate} req/s, open loop, ${o.latencySeconds} s`, `${f2(ob.p50)} ms`, `${f2(oh.p50)} ms`, `${f2(oh.p50 / ob.p50)}×`, '', ''],
-        [`Latency p99 at ${o.rate} req/s`, `${f2(ob.p99)} ms`, `${f2(oh.p99)} ms`, `${f2(oh.p99 / ob.p99)}×`, `< ${GOALS.p99Ms} ms`, verdict(goals.p99)],
-        [`Latency max at ${o.rate} req/s`, `${f1(ob.max)} ms`, `${f1(oh.max)} ms`, '', '', ''],
-        [`Latency p50 / p99 under the ${o.connections}-connection load`, `${b.latency.p50} / ${b.latency.p99} ms`, `${h.latency.p50} / ${h.latency.p99} ms`, '', '', ''],
-        ['Non-2xx responses (all phases)', f0(b.tally.non2xx + ob.tally.non2xx), f0(hotNon2xx), '', '0', verdict(hotNon2xx === 0)],
+        [`Throughput, closed loop, ${o.connections} connections, ${o.duration} s`, `${f0(b.rps)} req/s`, `${f0(n.rps)} req/s`, `${f0(h.rps)} req/s`, `${f2(tputRatio)}×`, `≥ ${GOALS.throughputRatio}×`, verdict(goals.tput), ratio(h.rps, n.rps)],
+        ['Server CPU per request (throughput phase)', `${f0(b.cpuUsPerReq)} µs`, `${f0(n.cpuUsPerReq)} µs`, `${f0(h.cpuUsPerReq)} µs`, `${f2(cpuRatio)}×`, `≤ ${GOALS.cpuRatio}×`, verdict(goals.cpu), ratio(h.cpuUsPerReq, n.cpuUsPerReq)],
+        [`Server CPU per request (at ${o.rate} req/s)`, `${f0(ob.cpuUsPerReq)} µs`, `${f0(on.cpuUsPerReq)} µs`, `${f0(oh.cpuUsPerReq)} µs`, `${f2(openCpuRatio)}×`, '', '', ratio(oh.cpuUsPerReq, on.cpuUsPerReq)],
+        [`Latency p50 at ${o.rate} req/s, open loop, ${o.latencySeconds} s`, `${f2(ob.p50)} ms`, `${f2(on.p50)} ms`, `${f2(oh.p50)} ms`, `${f2(oh.p50 / ob.p50)}×`, '', '', ratio(oh.p50, on.p50)],
+        [`Latency p99 at ${o.rate} req/s`, `${f2(ob.p99)} ms`, `${f2(on.p99)} ms`, `${f2(oh.p99)} ms`, `${f2(oh.p99 / ob.p99)}×`, `< ${GOALS.p99Ms} ms`, verdict(goals.p99), ratio(oh.p99, on.p99)],
+        [`Latency max at ${o.rate} req/s`, `${f1(ob.max)} ms`, `${f1(on.max)} ms`, `${f1(oh.max)} ms`, '', '', '', ''],
+        [`Latency p50 / p99 under the ${o.connections}-connection load`, `${b.latency.p50} / ${b.latency.p99} ms`, `${n.latency.p50} / ${n.latency.p99} ms`, `${h.latency.p50} / ${h.latency.p99} ms`, '', '', '', ''],
+        ['Non-2xx responses (all phases)', f0(b.tally.non2xx + ob.tally.non2xx), f0(n.tally.non2xx + on.tally.non2xx), f0(hotNon2xx), '', '0', verdict(hotNon2xx === 0), ''],
         [
           'Steps not advanced exactly once, invalid TwiML samples, connection errors',
           f0(b.tally.sampleInvalid + ob.tally.sampleInvalid + ob.failed + (b.errors - b.timeouts)),
+          f0(n.tally.sampleInvalid + on.tally.sampleInvalid + on.failed + (n.errors - n.timeouts)),
           f0(hotBad),
           '',
           '0',
           verdict(hotBad === 0),
+          '',
         ],
-        [`Requests unanswered after 10 s under the ${o.connections}-connection load (autocannon timeouts)`, f0(b.timeouts), f0(h.timeouts), '', '', ''],
-        ['Server RSS at the end', `${f0(bareRss)} MB`, `${f0(hotRss)} MB`, '', '', ''],
+        [`Requests unanswered after 10 s under the ${o.connections}-connection load (autocannon timeouts)`, f0(b.timeouts), f0(n.timeouts), f0(h.timeouts), '', '', '', ''],
+        ['Server RSS at the end', `${f0(bareRss)} MB`, `${f0(nodeRss)} MB`, `${f0(hotRss)} MB`, '', '', '', ''],
       ],
     );
     const checks = [
@@ -982,7 +1024,7 @@ export async function main(args: string[]): Promise<number> {
       checks.push(
         `- Timeouts under the ${o.connections}-connection load are connections, not lost steps: the server accepts one new connection per event-loop turn (libuv), and a turn of the saturated hotline serves every ready request first (hundreds of ms), so some of the ${o.connections} fresh connections sit in the accept queue (\`ss -ltn\` Recv-Q) until autocannon gives up; their steps are applied when the server gets to them.`,
       );
-    for (const r of [b, h, ob, oh]) for (const e of r.tally.examples) checks.push(`- example problem (${r.kind}): \`${e.replace(/`/g, "'").replace(/\s+/g, ' ')}\``);
+    for (const r of [b, n, h, ob, on, oh]) for (const e of r.tally.examples) checks.push(`- example problem (${r.kind}): \`${e.replace(/`/g, "'").replace(/\s+/g, ' ')}\``);
 
     let profileMd = '';
     if (prof) {
@@ -1039,9 +1081,9 @@ export async function main(args: string[]): Promise<number> {
       '',
       `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}.${m.cores < 4 ? ` With ${m.cores} cores the load generator (autocannon, signing every request) and the server share the CPU, so the closed-loop throughput of both servers is partly bounded by the load generator; CPU per request is read from the server process alone and is the steadier comparison.` : ''}`,
       '',
-      'What runs: the real hotline (`node bin/hotline.mjs serve`, fresh temp `HOTLINE_DATA_DIR`, SQLite, `TWILIO_AUTH_TOKEN` and `PUBLIC_URL` set) and a bare Express app in the same kind of process (tsx, `express.urlencoded` with the same options, a fixed `VoiceResponse` string), each in its own child process; the load comes from the bench process. ' +
+      'What runs: the real hotline (`node bin/hotline.mjs serve`, fresh temp `HOTLINE_DATA_DIR`, SQLite, `TWILIO_AUTH_TOKEN` and `PUBLIC_URL` set) and two baselines in the same kind of process (tsx) answering a fixed `VoiceResponse` string: a bare Express app behind `express.urlencoded` (the baseline the goal names) and a bare `node:http` handler that parses the form with `URLSearchParams` (the hotline serves Twilio webhooks from `node:http` directly, see `server/twilio/webhook.ts`, so this is the floor its steps stand on); each runs in its own child process and the load comes from the bench process. ' +
         `${f0(o.calls)} calls are dialled first; each request is the next step of one of them: a signed Gather answer (\`POST /twilio/voice?step=N\`, the ~28 parameters Twilio sends, Digits=9), which in the shipped \`main\` flow toggles the language and stays in the greeting, so calls can be stepped indefinitely. ` +
-        'A full step is: signature check, load the call, restore the XState snapshot and transition, render TwiML, save with the step compare-and-set. No call ever has two requests in flight. The bare server gets the identical requests.',
+        'A full step is: signature check, load the call, restore the XState snapshot and transition, render TwiML, save with the step compare-and-set. No call ever has two requests in flight. The bare servers get the identical requests.',
       '',
       `Server CPU per request = the server process's utime+stime (\`/proc/<pid>/stat\`, all threads) over the phase, divided by the requests sent. Latency at ${o.rate} req/s comes from an open-loop sender (requests leave on schedule whatever the server does) and is measured from writing the request to the end of the response.`,
       '',

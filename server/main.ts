@@ -16,17 +16,19 @@ import { FlowRejected, FlowVersions } from './flows/versions.ts';
 import { listFlowFiles, readFlowFile } from './flows/files.ts';
 import { flowsRouter, requireOpsToken } from './flows/routes.ts';
 import { formatIssue } from './flows/load.ts';
-import { requireTwilioSignature, twilioForm } from './twilio/webhook.ts';
-import { smsRouter } from './sms/routes.ts';
+import { twilioWebhooks } from './twilio/webhook.ts';
+import { smsWebhooks } from './sms/routes.ts';
 import { Calls } from './voice/calls.ts';
 import { VoiceService } from './voice/service.ts';
-import { voiceRouter } from './voice/routes.ts';
+import { voiceWebhooks } from './voice/routes.ts';
 import { SmsService } from './sms/service.ts';
 import { KnowledgeBase } from './knowledge/service.ts';
 import { knowledgeRouter } from './knowledge/routes.ts';
 
 export interface Hotline {
+  /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
   app: express.Express;
+  handle: http.RequestListener;
   config: Config;
   store: Store;
   flows: FlowVersions;
@@ -117,31 +119,32 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  // Twilio posts form-encoded bodies. Parse errors are answered by the error handler below.
-  const signed = requireTwilioSignature({ authToken: config.authToken, publicUrl: config.publicUrl, log });
-  app.use('/twilio/voice', twilioForm, signed, voiceRouter(voice, metrics, log));
-  app.use('/twilio/sms', twilioForm, signed, smsRouter(smsChannel, metrics, log));
-
   app.use('/api/flows', express.json({ limit: '1mb' }), requireOpsToken(config.opsToken), flowsRouter(flows));
   app.use('/api/knowledge', requireOpsToken(config.opsToken), knowledgeRouter(knowledge));
 
-  // A request Twilio sent that we could not even parse still gets TwiML and a human, never a 5xx.
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     log.warn({ err: { message: (err as Error).message, type: (err as { type?: string }).type }, path: req.path }, 'request could not be parsed');
-    if (req.path.startsWith('/twilio/voice')) {
-      res.status(200).type('text/xml').send(voice.apology());
-    } else if (req.path.startsWith('/twilio/')) {
-      res.status(200).type('text/xml').send(smsChannel.reply([]));
-    } else {
-      const status = (err as { status?: number }).status;
-      res.status(status && status >= 400 && status < 500 ? status : 400).json({ error: 'bad_request', message: (err as Error).message });
-    }
+    const status = (err as { status?: number }).status;
+    res.status(status && status >= 400 && status < 500 ? status : 400).json({ error: 'bad_request', message: (err as Error).message });
   };
   app.use(onError);
+
+  // Twilio's webhooks bypass Express (see twilioWebhooks); everything else is the app.
+  const twilioHooks = twilioWebhooks({
+    authToken: config.authToken,
+    publicUrl: config.publicUrl,
+    log,
+    metrics,
+    channels: { '/twilio/voice': voiceWebhooks(voice, log), '/twilio/sms': smsWebhooks(smsChannel, log) },
+  });
+  const handle: http.RequestListener = (req, res) => {
+    if (!twilioHooks(req, res)) app(req, res);
+  };
 
   let server: http.Server | undefined;
   return {
     app,
+    handle,
     config,
     store,
     flows,
@@ -152,7 +155,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     flowProblems,
     listen() {
       return new Promise((resolve, reject) => {
-        server = http.createServer(app);
+        server = http.createServer(handle);
         server.keepAliveTimeout = 65_000;
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve(server!));

@@ -1,28 +1,32 @@
-import { Router, type Request } from 'express';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../ops/metrics.ts';
-import { twimlRoute } from '../twilio/webhook.ts';
+import type { TwilioChannel, TwilioRequest } from '../twilio/webhook.ts';
 import type { VoiceService } from './service.ts';
 
 /**
- * Thin HTTP layer: signature already checked upstream, params normalised. Whatever goes
- * wrong inside, the caller gets valid TwiML with an apology and a human — never a 5xx.
+ * The voice webhooks (signature already checked, parameters normalised). Whatever goes wrong
+ * inside, the caller gets valid TwiML with an apology and a human — never a 5xx.
  */
-export function voiceRouter(voice: VoiceService, metrics: Metrics, log: Logger): Router {
-  const r = Router();
-  const failed = async (req: Request, err: unknown, route: string) => {
-    log.error({ err, route, callSid: req.twilio?.CallSid }, 'voice webhook failed; caller sent to a human');
-    return voice.apology(await voice.languageOf(req.twilio?.CallSid));
+export function voiceWebhooks(voice: VoiceService, log: Logger): TwilioChannel {
+  const apologise = async (req: TwilioRequest) => voice.apology(await voice.languageOf(req.params.CallSid));
+  return {
+    routes: {
+      '/': { name: 'voice', answer: (req) => voice.answer(req.params, req.query) },
+      '/status': { name: 'voice_status', answer: (req) => voice.status(req.params) },
+      '/wait': { name: 'voice_wait', answer: (req) => voice.hold(req.params, req.query) },
+      '/after-dial': { name: 'voice_after_dial', answer: (req) => voice.afterDial(req.params, req.query) },
+      '/fallback': {
+        name: 'voice_fallback',
+        answer: (req) => {
+          const p = req.params;
+          log.warn({ callSid: p.CallSid, errorCode: p.ErrorCode, errorUrl: p.ErrorUrl }, 'Twilio used the fallback URL');
+          return apologise(req);
+        },
+      },
+    },
+    failed: (req, err, route) => {
+      log.error({ err, route, callSid: req.params.CallSid }, 'voice webhook failed; caller sent to a human');
+      return apologise(req);
+    },
+    unreadable: () => voice.apology(),
   };
-  const handle = (route: string, fn: (req: Request) => Promise<string> | string) => twimlRoute(metrics, route, fn, failed);
-  r.post('/', handle('voice', (req) => voice.answer(req.twilio!, req.query)));
-  r.post('/status', handle('voice_status', (req) => voice.status(req.twilio!)));
-  r.post('/wait', handle('voice_wait', (req) => voice.hold(req.twilio!, req.query)));
-  r.post('/after-dial', handle('voice_after_dial', (req) => voice.afterDial(req.twilio!, req.query)));
-  r.post('/fallback', handle('voice_fallback', async (req) => {
-    const p = req.twilio!;
-    log.warn({ callSid: p.CallSid, errorCode: p.ErrorCode, errorUrl: p.ErrorUrl }, 'Twilio used the fallback URL');
-    return voice.apology(await voice.languageOf(p.CallSid));
-  }));
-  return r;
 }

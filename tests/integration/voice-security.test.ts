@@ -236,4 +236,38 @@ describe('Twilio webhook signatures, over real HTTP with PUBLIC_URL behind a pro
     expect(rows.every((r) => r.from_number !== '+8613999999999')).toBe(true);
     expect(rows).toHaveLength(5);
   });
+
+  it('webhooks are POST only, and an unknown webhook path is 404, both without touching a call', async () => {
+    const sid = newSid();
+    const get = await fetch(`${local}/twilio/voice?CallSid=${sid}`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    const params = callParams(sid);
+    const unknown = await post('/twilio/voice/nope', params, sign(`${PUBLIC_URL}/twilio/voice/nope`, params));
+    expect(unknown.status).toBe(404);
+    expect(await callRows(sid)).toEqual([]);
+  });
+
+  it('a signed body we cannot read (compressed, or over 64 KB) is answered with the apology and the queue, and starts nothing', async () => {
+    for (const kind of ['gzip', 'large'] as const) {
+      const sid = newSid();
+      const params = callParams(sid, kind === 'large' ? { SpeechResult: '人'.repeat(30_000) } : {});
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': sign(`${PUBLIC_URL}/twilio/voice`, params),
+      };
+      if (kind === 'gzip') headers['content-encoding'] = 'gzip';
+      const res = await fetch(`${local}/twilio/voice`, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+      expect(res.status).toBe(200);
+      const doc = readTwiml(await res.text());
+      expect(doc.gather).toBeUndefined();
+      expect(doc.handoff).toEqual({ queue: t.config.humanQueue });
+      expect(await callRows(sid)).toEqual([]);
+    }
+    // The server is still serving normally afterwards.
+    const sid = newSid();
+    const params = callParams(sid);
+    expect((await post('/twilio/voice', params, sign(`${PUBLIC_URL}/twilio/voice`, params))).status).toBe(200);
+    expect(await callRows(sid)).toHaveLength(1);
+  });
 });

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../server/store/index.ts';
+
+/**
+ * The SQLite store's group commit, watched from a second connection on the same file (as a
+ * second process would see it): what it sees is what is committed.
+ */
+describe('SQLite store: group commit', () => {
+  let dir: string;
+  let store: Store;
+  let db: Kysely<any>;
+  let reader: SQLite.Database;
+  const committed = () => (reader.prepare('select count(*) as n from t').get() as { n: number }).n;
+  const insert = (id: number, v = `v${id}`) => db.insertInto('t').values({ id, v }).execute();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'hotline-store-'));
+    store = await openStore({ dataDir: dir });
+    db = store.db as unknown as Kysely<any>;
+    await sql`create table t (id integer primary key, v text not null)`.execute(db);
+    reader = new SQLite(path.join(dir, 'hotline.sqlite'), { readonly: true });
+  });
+  afterAll(async () => {
+    reader.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await db.deleteFrom('t').execute();
+  });
+
+  it('commits the writes of one event-loop turn together, and acknowledges each only after that commit', async () => {
+    const seenAtAck: number[] = [];
+    const writes = Array.from({ length: 50 }, (_, i) => insert(i).then(() => seenAtAck.push(committed())));
+    // Runs after the writes have executed but before the turn's commit.
+    const before = await new Promise<number>((resolve) => setImmediate(() => resolve(committed())));
+    await Promise.all(writes);
+    expect(before).toBe(0);
+    expect(seenAtAck).toEqual(Array(50).fill(50));
+    expect(committed()).toBe(50);
+  });
+
+  it('a failing write is refused alone; the rest of its turn commits', async () => {
+    await insert(1);
+    const results = await Promise.allSettled([insert(2), insert(1, 'duplicate'), insert(3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect(reader.prepare('select id, v from t order by id').all()).toEqual([
+      { id: 1, v: 'v1' },
+      { id: 2, v: 'v2' },
+      { id: 3, v: 'v3' },
+    ]);
+  });
+
+  it('an explicit transaction has the store to itself: writes issued meanwhile wait, and its rollback does not take them along', async () => {
+    let inside = 0;
+    const tx = db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('t').values({ id: 100, v: 'rolled back' }).execute();
+        await new Promise((r) => setTimeout(r, 30));
+        inside = (await trx.selectFrom('t').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+        throw new Error('abort');
+      })
+      .catch((e: Error) => e.message);
+    await new Promise((r) => setTimeout(r, 5));
+    const outside = Promise.all([insert(1), insert(2)]);
+    expect(await tx).toBe('abort');
+    await outside;
+    expect(inside).toBe(1); // the waiting writes were not inside the transaction
+    expect(reader.prepare('select id from t order by id').all()).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('reads see committed data and the pending writes of their own turn', async () => {
+    await insert(7);
+    const [, row] = await Promise.all([insert(8), db.selectFrom('t').selectAll().where('id', '=', 8).executeTakeFirst()]);
+    expect(row).toEqual({ id: 8, v: 'v8' });
+    expect(committed()).toBe(2);
+  });
+});
