@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, sql } from 'kysely';
+import { Kysely, Migrator, sql, type Compilable, type QueryResult } from 'kysely';
 import { sqliteDialect } from './sqlite.ts';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations.ts';
@@ -63,4 +63,24 @@ async function migrate(db: Kysely<Database>): Promise<void> {
   if (error || failed) {
     throw new Error(`Store migration ${failed?.migrationName ?? ''} failed: ${String(error)}. The store was left at its previous version.`);
   }
+}
+
+const PARAM = '\u0000param:';
+
+/**
+ * A query built and compiled once, run many times with new values: on a webhook's hot path,
+ * building and compiling the query costs more than SQLite spends running it. `build` gets a
+ * `param(name)` to put where a value goes; the values are bound at run time, never inlined.
+ */
+export function preparedQuery<P extends string, O>(
+  db: Kysely<Database>,
+  build: (param: (name: P) => any) => Compilable<O>,
+): (values: Record<P, unknown>) => Promise<QueryResult<O>> {
+  const compiled = build((name) => PARAM + name).compile();
+  // Each bound parameter is either a named value supplied per run or a constant of the query.
+  const slots: Array<{ name: P } | { value: unknown }> = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(PARAM) ? { name: p.slice(PARAM.length) as P } : { value: p }));
+  return (values) => {
+    const parameters = slots.map((s) => ('name' in s ? values[s.name] : s.value));
+    return db.executeQuery<O>({ ...compiled, parameters });
+  };
 }

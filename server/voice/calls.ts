@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../store/index.ts';
+import { preparedQuery, type Database } from '../store/index.ts';
 import type { CallsTable } from '../store/schema.ts';
 
 export type CallRow = Selectable<CallsTable>;
@@ -49,16 +49,58 @@ export interface CallAdvance {
   handoffTarget?: string;
 }
 
+interface StepValues {
+  sid: string;
+  snapshot: string;
+  step: number;
+  next: number;
+  response: string;
+  lang: string;
+  state: string;
+  path: string;
+  inputs: string;
+  now: string;
+  handoff: string | null;
+}
+
 /**
  * The voice capability's record of each call: the persisted machine snapshot with its
  * pinned flow version, the step counter that makes webhooks idempotent, and the
  * context an agent needs (path, inputs, language).
  */
 export class Calls {
-  constructor(private readonly db: Kysely<Database>) {}
+  // The two queries of every webhook step, compiled once.
+  private readonly byId;
+  private readonly applyStep;
+  private readonly applyStepAndHandoff;
 
-  get(callSid: string): Promise<CallRow | undefined> {
-    return this.db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
+  constructor(private readonly db: Kysely<Database>) {
+    this.byId = preparedQuery<'sid', CallRow>(db, (p) => db.selectFrom('calls').selectAll().where('call_sid', '=', p('sid')));
+    const step = (handoff: boolean) =>
+      preparedQuery<keyof StepValues, never>(db, (p) =>
+        db
+          .updateTable('calls')
+          .set({
+            snapshot: p('snapshot'),
+            step: p('next'),
+            last_step: p('step'),
+            last_response: p('response'),
+            lang: p('lang'),
+            state: p('state'),
+            path: p('path'),
+            inputs: p('inputs'),
+            updated_at: p('now'),
+            ...(handoff ? { handoff_target: p('handoff'), handed_off_at: p('now') } : {}),
+          })
+          .where('call_sid', '=', p('sid'))
+          .where('step', '=', p('step')),
+      );
+    this.applyStep = step(false);
+    this.applyStepAndHandoff = step(true);
+  }
+
+  async get(callSid: string): Promise<CallRow | undefined> {
+    return (await this.byId({ sid: callSid })).rows[0];
   }
 
   /** Returns false when another request created the call first (a retried first webhook). */
@@ -103,24 +145,21 @@ export class Calls {
     const now = new Date().toISOString();
     const path = [...(JSON.parse(call.path) as string[]), ...a.entered];
     const inputs = [...(JSON.parse(call.inputs) as CallInput[]), ...(a.input ? [a.input] : [])];
-    const res = await this.db
-      .updateTable('calls')
-      .set({
-        snapshot: JSON.stringify(a.snapshot),
-        step: step + 1,
-        last_step: step,
-        last_response: a.response,
-        lang: a.lang,
-        state: a.state,
-        path: JSON.stringify(path),
-        inputs: JSON.stringify(inputs),
-        updated_at: now,
-        ...(a.handoffTarget && !call.handoff_target ? { handoff_target: a.handoffTarget, handed_off_at: now } : {}),
-      })
-      .where('call_sid', '=', call.call_sid)
-      .where('step', '=', step)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) > 0;
+    const values: StepValues = {
+      sid: call.call_sid,
+      snapshot: JSON.stringify(a.snapshot),
+      step,
+      next: step + 1,
+      response: a.response,
+      lang: a.lang,
+      state: a.state,
+      path: JSON.stringify(path),
+      inputs: JSON.stringify(inputs),
+      now,
+      handoff: a.handoffTarget ?? null,
+    };
+    const res = await (a.handoffTarget && !call.handoff_target ? this.applyStepAndHandoff : this.applyStep)(values);
+    return Number(res.numAffectedRows ?? 0) > 0;
   }
 
   /** Mark a hand-off that happened outside the flow (an error path). Best effort. */

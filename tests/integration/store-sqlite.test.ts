@@ -4,7 +4,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../server/store/index.ts';
+import { openStore, preparedQuery, type Store } from '../../server/store/index.ts';
 
 /**
  * The SQLite store's group commit, watched from a second connection on the same file (as a
@@ -81,5 +81,18 @@ describe('SQLite store: group commit', () => {
     const [, row] = await Promise.all([insert(8), db.selectFrom('t').selectAll().where('id', '=', 8).executeTakeFirst()]);
     expect(row).toEqual({ id: 8, v: 'v8' });
     expect(committed()).toBe(2);
+  });
+
+  it('a prepared query binds its named values per run and keeps the constants it was built with', async () => {
+    await Promise.all([insert(1, 'a'), insert(2, 'b'), insert(3, 'a'), insert(4, "x'; drop table t; --")]);
+    const find = preparedQuery<'v' | 'min', { id: number }>(store.db, (p) =>
+      db.selectFrom('t').select('id').where('v', '=', p('v')).where('id', '>=', p('min')).where('id', '<', 4).orderBy('id'),
+    );
+    expect((await find({ v: 'a', min: 0 })).rows).toEqual([{ id: 1 }, { id: 3 }]);
+    expect((await find({ v: 'a', min: 2 })).rows).toEqual([{ id: 3 }]);
+    expect((await find({ v: 'b', min: 0 })).rows).toEqual([{ id: 2 }]);
+    const rename = preparedQuery<'id' | 'v', never>(store.db, (p) => db.updateTable('t').set({ v: p('v') }).where('id', '=', p('id')));
+    expect((await rename({ id: 4, v: "y'; --" })).numAffectedRows).toBe(1n);
+    expect(reader.prepare('select v from t where id = 4').get()).toEqual({ v: "y'; --" });
   });
 });
