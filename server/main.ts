@@ -58,7 +58,7 @@ export interface HotlineOptions {
  */
 export async function createHotline(config: Config, opts: HotlineOptions = {}): Promise<Hotline> {
   const log = createLogger(config.logLevel, opts.logDestination);
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, backgroundCheckpoints: true });
   const events = new CallEvents();
   const knowledge = await KnowledgeBase.open({
     dir: config.knowledgeDir,

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, sql, type Compilable, type QueryResult } from 'kysely';
 import { sqliteDialect } from './sqlite.ts';
+import { startCheckpointer } from './checkpoint.ts';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations.ts';
 
@@ -25,6 +26,8 @@ export interface StoreOptions {
   databaseUrl?: string;
   /** For tests: a specific SQLite file instead of `<dataDir>/hotline.sqlite`. */
   sqliteFile?: string;
+  /** SQLite: checkpoint the WAL from a worker thread instead of inside commits (the server does). */
+  backgroundCheckpoints?: boolean;
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
@@ -44,6 +47,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite) });
   await migrate(db);
+  let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
+  if (opts.backgroundCheckpoints) {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(file);
+  }
   return {
     db,
     dialect: 'sqlite',
@@ -51,6 +59,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       await sql`select 1`.execute(db);
     },
     async close() {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };

@@ -34,26 +34,22 @@ export interface TwilioChannel {
 const BODY_LIMIT = 64 * 1024;
 
 /**
- * Parse a form body the way Twilio builds it (WHATWG form encoding: flat names, repeats kept,
- * invalid UTF-8 decoded to U+FFFD), with no parameter cap that could silently drop a signed
- * parameter. Size is bounded by the body limit.
+ * Parse a form body the way Twilio builds it (WHATWG form encoding: flat names, invalid UTF-8
+ * decoded to U+FFFD), with no parameter cap that could silently drop a signed parameter (size
+ * is bounded by the body limit). Returns the form as signed (repeats kept) and as the channels
+ * read it (the first value wins), in one pass.
  */
-export function parseForm(raw: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null);
+function readForm(raw: string): { form: Record<string, string | string[]>; params: TwilioParams } {
+  const form: Record<string, string | string[]> = Object.create(null);
+  const params: TwilioParams = Object.create(null);
   for (const [k, v] of new URLSearchParams(raw)) {
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    const prev = form[k];
+    if (prev === undefined) {
+      form[k] = v;
+      params[k] = v;
+    } else form[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  return out;
-}
-
-function firstValues(form: Record<string, string | string[]>): TwilioParams {
-  const out: TwilioParams = {};
-  for (const k in form) {
-    const v = form[k]!;
-    out[k] = typeof v === 'string' ? v : v[0]!;
-  }
-  return out;
+  return { form, params };
 }
 
 function sameSignature(a: string, b: string): boolean {
@@ -139,7 +135,7 @@ export function twilioWebhooks(opts: {
       end({ status: '200' });
       return;
     }
-    const form = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded') ? parseForm(raw) : {};
+    const { form, params } = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded') ? readForm(raw) : { form: {}, params: {} };
     const signature = req.headers['x-twilio-signature'];
     if (!verified(typeof signature === 'string' ? signature : undefined, opts.publicUrl + req.url, form)) {
       opts.log.warn({ path: sub, hasSignature: !!signature }, 'rejected webhook with a missing or invalid Twilio signature');
@@ -154,7 +150,7 @@ export function twilioWebhooks(opts: {
       query[k] = v;
     }
     for (const k of repeated) delete query[k];
-    const tr: TwilioRequest = { path: sub, params: firstValues(form), query };
+    const tr: TwilioRequest = { path: sub, params, query };
     let twiml: string;
     try {
       twiml = await route.answer(tr);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -94,5 +94,28 @@ describe('SQLite store: group commit', () => {
     const rename = preparedQuery<'id' | 'v', never>(store.db, (p) => db.updateTable('t').set({ v: p('v') }).where('id', '=', p('id')));
     expect((await rename({ id: 4, v: "y'; --" })).numAffectedRows).toBe(1n);
     expect(reader.prepare('select v from t where id = 4').get()).toEqual({ v: "y'; --" });
+  });
+});
+
+describe('SQLite store: background checkpoints', () => {
+  it('writes land in the WAL and a worker thread copies them into the database file, off the event loop', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hotline-ckpt-'));
+    const store = await openStore({ dataDir: dir, backgroundCheckpoints: true });
+    try {
+      const db = store.db as unknown as Kysely<any>;
+      await sql`create table blob (id integer primary key, v text not null)`.execute(db);
+      const file = path.join(dir, 'hotline.sqlite');
+      const before = statSync(file).size;
+      await Promise.all(Array.from({ length: 400 }, (_, i) => db.insertInto('blob').values({ id: i, v: 'x'.repeat(8000) }).execute()));
+      // Committed, but not yet in the database file: the commit did not checkpoint.
+      expect(statSync(`${file}-wal`).size).toBeGreaterThan(3_000_000);
+      expect(statSync(file).size - before).toBeLessThan(1_000_000);
+      const deadline = Date.now() + 5000;
+      while (statSync(file).size < 3_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(statSync(file).size).toBeGreaterThan(3_000_000);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
