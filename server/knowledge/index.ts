@@ -1,6 +1,7 @@
 import { Document, Encoder } from 'flexsearch';
 import type { Article } from './article.ts';
 import { KIND_WEIGHT, type KnowledgeEncoder, type Term } from './encoder.ts';
+import { TermPool } from './pool.ts';
 
 /** How much a term counts by where it stands in the article. */
 const FIELD_WEIGHT = { title: 3, questions: 2.6, keywords: 2.4, category: 1.4, voice: 1.5, sms: 1.2, body: 1 } as const;
@@ -13,11 +14,13 @@ const STRENGTH_FULL = 35;
 /** How much an article keeps of its score when it covers none of the question's words. */
 const COVERAGE_BASE = 0.7;
 
-/** Candidates taken from FlexSearch for the re-rank, found by at most this many of the question's rarest terms. */
-const CANDIDATES = 150;
-const CANDIDATE_TERMS = 8;
-/** Terms in more than this share of articles are too common to find candidates with. */
-const COMMON_SHARE = 0.05;
+/** Articles that reach the exact re-rank, by their first-pass score. */
+const CANDIDATES = 300;
+/**
+ * Postings read per query term. FlexSearch keeps each article's terms most important first, so
+ * for a term in more articles than this the first ones are those where it weighs most.
+ */
+const POSTINGS_PER_TERM = 4000;
 
 export interface SearchHit {
   id: string;
@@ -37,16 +40,21 @@ export interface IndexState {
 }
 
 interface DocStats {
+  /** The article's number in FlexSearch and in the score buffers. */
+  slot: number;
   article: Article;
-  terms: Int32Array; // sorted term ids
-  weights: Float32Array;
+  /** Distinct terms (the article's terms and weights are in the pool at `slot`). */
   length: number;
 }
 
 /**
- * The search index: FlexSearch (Document, one combined field, exact terms from our encoder)
- * finds candidates fast; a re-rank then weighs each query term by its rarity (FlexSearch
- * does not) and by the field it matched in (title and questions above body).
+ * The search index. FlexSearch (a Document with one field of exact terms from our encoder,
+ * each article's terms most important first, numeric ids) is the posting store: one lookup
+ * per query term, never a many-term query (its multi-term `suggest` search costs milliseconds
+ * at city scale). A first pass adds each term's weight × rarity over its postings — an
+ * article matching only some of the question's terms still counts, which is what `suggest`
+ * is for — and the best few hundred articles are then re-ranked exactly, weighing each term
+ * by its rarity and by the field it stands in (title and questions above body).
  */
 export class KnowledgeIndex {
   private readonly flex: Document;
@@ -54,12 +62,19 @@ export class KnowledgeIndex {
   private readonly termText: string[] = [];
   private df: number[] = [];
   private readonly docs = new Map<string, DocStats>();
+  private readonly slots: Array<DocStats | undefined> = [];
+  private readonly freeSlots: number[] = [];
+  private readonly pool = new TermPool();
+  /** First-pass scores by slot, and the slots touched: reused by every search, so a search allocates little. */
+  private partial = new Float32Array(0);
+  private touched = new Int32Array(0);
+  private queryValue = new Float32Array(0);
   private totalLength = 0;
   private readonly english = new Map<string, Article>();
 
   constructor(private readonly encoder: KnowledgeEncoder) {
-    const split = new Encoder({ normalize: false, dedupe: false, split: ' ', cache: false });
-    this.flex = new Document({ document: { id: 'id', index: [{ field: 'text', tokenize: 'strict', encoder: split }] } });
+    const split = new Encoder({ normalize: false, dedupe: false, numeric: false, split: ' ', cache: false });
+    this.flex = new Document({ document: { id: 'slot', index: [{ field: 'text', tokenize: 'strict', encoder: split }] } });
   }
 
   get size(): number {
@@ -124,27 +139,33 @@ export class KnowledgeIndex {
     const ids = [...terms.keys()].map((t) => this.termId(t));
     const order = ids.map((_, i) => i).sort((x, y) => ids[x]! - ids[y]!);
     const weights = [...terms.values()];
-    const stats: DocStats = {
-      article: a,
-      terms: Int32Array.from(order.map((i) => ids[i]!)),
-      weights: Float32Array.from(order.map((i) => weights[i]!)),
-      length: terms.size,
-    };
-    for (const id of stats.terms) this.df[id]!++;
-    this.docs.set(a.id, stats);
-    this.totalLength += stats.length;
-    if (a.lang === 'en-US' && !this.english.has(a.category)) this.english.set(a.category, a);
-    // Terms in id order, as a restored index adds them, so both rank alike.
-    this.flex.add({ id: a.id, text: Array.from(stats.terms, (t) => this.termText[t]!).join(' ') });
+    this.add(a, Int32Array.from(order.map((i) => ids[i]!)), Float32Array.from(order.map((i) => weights[i]!)), terms.size);
+  }
+
+  private add(article: Article, terms: Int32Array, weights: Float32Array, length: number): void {
+    const slot = this.freeSlots.pop() ?? this.slots.length;
+    const stats: DocStats = { slot, article, length };
+    this.pool.put(slot, terms, weights);
+    for (const id of terms) this.df[id]!++;
+    this.docs.set(article.id, stats);
+    this.slots[slot] = stats;
+    this.totalLength += length;
+    if (article.lang === 'en-US' && !this.english.has(article.category)) this.english.set(article.category, article);
+    // Most important first: FlexSearch ranks an article by where the term stands in its text.
+    const byWeight = Array.from(terms.keys()).sort((x, y) => weights[y]! - weights[x]! || terms[x]! - terms[y]!);
+    this.flex.add({ slot, text: byWeight.map((i) => this.termText[terms[i]!]!).join(' ') });
   }
 
   remove(id: string): void {
     const d = this.docs.get(id);
     if (!d) return;
-    for (const t of d.terms) this.df[t]!--;
+    for (const t of this.pool.terms(d.slot)) this.df[t]!--;
+    this.pool.free(d.slot);
     this.totalLength -= d.length;
     this.docs.delete(id);
-    this.flex.remove(id);
+    this.slots[d.slot] = undefined;
+    this.freeSlots.push(d.slot);
+    this.flex.remove(d.slot);
     if (this.english.get(d.article.category) === d.article) {
       this.english.delete(d.article.category);
       const other = [...this.docs.values()].find((x) => x.article.lang === 'en-US' && x.article.category === d.article.category);
@@ -157,7 +178,7 @@ export class KnowledgeIndex {
     const b64 = (a: Int32Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       terms: [...this.termIds.keys()],
-      docs: [...this.docs.values()].map((d) => ({ id: d.article.id, file: d.article.file, terms: b64(d.terms), weights: b64(d.weights), length: d.length })),
+      docs: [...this.docs.values()].map((d) => ({ id: d.article.id, file: d.article.file, terms: b64(this.pool.terms(d.slot)), weights: b64(this.pool.weights(d.slot)), length: d.length })),
     };
   }
 
@@ -165,23 +186,18 @@ export class KnowledgeIndex {
   importState(state: IndexState, articles: Map<string, Article>): boolean {
     if (state.docs.length !== articles.size || state.docs.some((d) => articles.get(d.id)?.file !== d.file)) return false;
     state.terms.forEach((t) => this.termId(t));
+    // FlexSearch's own export of a city-sized index is one string larger than V8 allows, so the
+    // cache keeps the encoded terms and FlexSearch is refilled from them: no article is encoded again.
     for (const d of state.docs) {
       const tb = Buffer.from(d.terms, 'base64');
       const wb = Buffer.from(d.weights, 'base64');
-      const stats: DocStats = {
-        article: articles.get(d.id)!,
-        terms: new Int32Array(tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.byteLength)),
-        weights: new Float32Array(wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength)),
-        length: d.length,
-      };
-      for (const id of stats.terms) this.df[id]!++;
-      this.docs.set(d.id, stats);
-      this.totalLength += stats.length;
-      if (stats.article.lang === 'en-US' && !this.english.has(stats.article.category)) this.english.set(stats.article.category, stats.article);
+      this.add(
+        articles.get(d.id)!,
+        new Int32Array(tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.byteLength)),
+        new Float32Array(wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength)),
+        d.length,
+      );
     }
-    // FlexSearch's own export of a city-sized index is one string larger than V8 allows, so the
-    // cache keeps the encoded terms and FlexSearch is refilled from them: no article is encoded again.
-    for (const d of this.docs.values()) this.flex.add({ id: d.article.id, text: Array.from(d.terms, (t) => this.termText[t]!).join(' ') });
     return true;
   }
 
@@ -207,24 +223,8 @@ export class KnowledgeIndex {
     const limit = opts.limit ?? 5;
     const q = this.queryTerms(query).filter((t) => t.id !== undefined || t.kind !== 'char');
     if (q.length === 0 || this.docs.size === 0) return { hits: [], confidence: 0 };
-    // Candidates from the rarest informative terms: a word in every tenth article (办理, 示例市)
-    // finds nothing the rare ones do not, and its long lists are what makes a search slow.
-    const n = this.docs.size;
-    const informative = q
-      .filter((t) => t.kind !== 'char' && t.kind !== 'part' && t.id !== undefined)
-      .map((t) => ({ t, df: this.df[t.id!] ?? 0 }))
-      .filter((x) => x.df > 0)
-      .sort((a, b) => a.df - b.df);
-    const rare = informative.filter((x, i) => i < CANDIDATE_TERMS && (i < 3 || x.df <= n * COMMON_SHARE)).map((x) => x.t);
-    const pick = (terms: typeof q) =>
-      terms.length ? ((this.flex.search(terms.map((t) => t.text).join(' '), { limit: CANDIDATES, suggest: true }) as Array<{ result: string[] }>)[0]?.result ?? []) : [];
-    let candidates = pick(rare);
-    if (candidates.length < 10) {
-      const more = q.filter((t) => t.id !== undefined && (this.df[t.id] ?? 0) <= Math.max(n * COMMON_SHARE, 50)).sort((a, b) => (this.df[a.id!] ?? 0) - (this.df[b.id!] ?? 0)).slice(0, CANDIDATE_TERMS * 2);
-      candidates = [...new Set([...candidates, ...pick(more)])];
-    }
-
     const idfs = q.map((t) => this.idf(t.id));
+    const candidates = this.firstPass(q, idfs);
     const avgLen = this.totalLength / this.docs.size;
     const englishQuery = !/\p{Script=Han}/u.test(query);
     // When the lexicon has already turned the English question into Chinese terms, a Chinese
@@ -232,34 +232,39 @@ export class KnowledgeIndex {
     const englishBonus = englishQuery && q.some((t) => t.kind === 'translation') ? 1 : 1.08;
     // The question's terms as sorted ids with their weight × rarity, merged against each
     // candidate's sorted term ids: one pass per candidate, no per-term search.
-    const qs = q
-      .map((t, i) => ({ id: t.id, value: t.weight * idfs[i]!, translation: t.kind === 'translation' }))
-      .filter((x): x is { id: number; value: number; translation: boolean } => x.id !== undefined)
-      .sort((a, b) => a.id - b.id);
+    // The question's terms as a dense table by term id (value = weight × rarity; negative for a
+    // translation, which an English article must not count): each candidate's terms are then
+    // looked up in one pass over typed arrays.
+    if (this.queryValue.length < this.termText.length) this.queryValue = new Float32Array(this.termText.length + 1024);
+    const qv = this.queryValue;
+    const set: number[] = [];
+    q.forEach((t, i) => {
+      if (t.id === undefined) return;
+      qv[t.id] = t.kind === 'translation' ? -t.weight * idfs[i]! : t.weight * idfs[i]!;
+      set.push(t.id);
+    });
     const scored: SearchHit[] = [];
-    for (const id of candidates) {
-      const d = this.docs.get(id);
+    for (const slot of candidates) {
+      const d = this.slots[slot];
       if (!d) continue;
       const english = d.article.lang === 'en-US';
+      const data = this.pool.data;
       let s = 0;
-      for (let i = 0, j = 0; i < qs.length && j < d.terms.length; ) {
-        const qi = qs[i]!;
-        const dj = d.terms[j]!;
-        if (qi.id < dj) i++;
-        else if (qi.id > dj) j++;
-        else {
-          // An English article already matches the English words themselves; their Chinese
-          // translation would count the same evidence twice.
-          if (!(qi.translation && english)) s += qi.value * d.weights[j]!;
-          i++;
-        }
+      for (let k = this.pool.start[slot]!, end = k + this.pool.length[slot]!; k < end; k++) {
+        const entry = data[k]!;
+        const v = qv[entry >>> 8]!;
+        // An English article already matches the English words themselves; their Chinese
+        // translation would count the same evidence twice.
+        if (v > 0) s += v * TermPool.weight(entry);
+        else if (v < 0 && !english) s -= v * TermPool.weight(entry);
       }
       s /= 1 + 0.15 * Math.log(1 + d.length / avgLen);
       // A caller asking in English is better served by an English article of equal merit.
       if (englishQuery === english) s *= englishBonus;
       if (opts.lang && d.article.lang === opts.lang) s *= 1.02;
-      if (s > 0) scored.push({ id, score: s, article: d.article });
+      if (s > 0) scored.push({ id: d.article.id, score: s, article: d.article });
     }
+    for (const id of set) qv[id] = 0;
     scored.sort((a, b) => b.score - a.score);
     const hits = scored.slice(0, limit);
     const top = hits[0];
@@ -272,4 +277,63 @@ export class KnowledgeIndex {
     const confidence = Math.round(strength * (0.55 + 0.45 * Math.min(1, margin * 3)) * 1000) / 1000;
     return { hits, confidence };
   }
+
+  /**
+   * Every article holding one of the question's terms scores weight × rarity per term (single
+   * characters only when words found nothing); the best CANDIDATES go on to the exact re-rank.
+   */
+  private firstPass(q: Array<{ text: string; weight: number; id: number | undefined; kind: Term['kind'] }>, idfs: number[]): Int32Array {
+    if (this.partial.length < this.slots.length) {
+      this.partial = new Float32Array(this.slots.length * 1.25 + 16);
+      this.touched = new Int32Array(this.partial.length);
+    }
+    const partial = this.partial;
+    const touched = this.touched;
+    let count = 0;
+    const collect = (chars: boolean) => {
+      for (let i = 0; i < q.length; i++) {
+        const t = q[i]!;
+        if (t.id === undefined || (t.kind === 'char') !== chars || !this.df[t.id]) continue;
+        const value = t.weight * idfs[i]!;
+        const found = this.flex.search(t.text, { index: 'text', limit: POSTINGS_PER_TERM }) as Array<{ result: number[] }>;
+        for (const slot of found[0]?.result ?? []) {
+          if (partial[slot] === 0) touched[count++] = slot;
+          partial[slot] = partial[slot]! + value;
+        }
+      }
+    };
+    collect(false);
+    if (count < 10) collect(true);
+    const best = topSlots(partial, touched, count, CANDIDATES);
+    for (let i = 0; i < count; i++) partial[touched[i]!] = 0;
+    return best;
+  }
+}
+
+/** The `k` slots with the highest scores (in no particular order), by a min-heap over the touched slots. */
+function topSlots(scores: Float32Array, slots: Int32Array, count: number, k: number): Int32Array {
+  if (count <= k) return slots.slice(0, count);
+  const heap = slots.slice(0, k);
+  const less = (a: number, b: number) => scores[a]! < scores[b]!;
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < k && less(heap[l]!, heap[m]!)) m = l;
+      if (r < k && less(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (let i = (k >> 1) - 1; i >= 0; i--) down(i);
+  for (let i = k; i < count; i++) {
+    const slot = slots[i]!;
+    if (less(heap[0]!, slot)) {
+      heap[0] = slot;
+      down(0);
+    }
+  }
+  return heap;
 }
