@@ -69,6 +69,7 @@ export class KnowledgeIndex {
   private partial = new Float32Array(0);
   private touched = new Int32Array(0);
   private queryValue = new Float32Array(0);
+  private translationValue = new Float32Array(0);
   private totalLength = 0;
   private readonly english = new Map<string, Article>();
 
@@ -152,7 +153,9 @@ export class KnowledgeIndex {
     this.totalLength += length;
     if (article.lang === 'en-US' && !this.english.has(article.category)) this.english.set(article.category, article);
     // Most important first: FlexSearch ranks an article by where the term stands in its text.
-    const byWeight = Array.from(terms.keys()).sort((x, y) => weights[y]! - weights[x]! || terms[x]! - terms[y]!);
+    // The stored (rounded) weights decide the order, so a restored index ranks as the built one.
+    const stored = this.pool.weights(slot);
+    const byWeight = Array.from(terms.keys()).sort((x, y) => stored[y]! - stored[x]! || terms[x]! - terms[y]!);
     this.flex.add({ slot, text: byWeight.map((i) => this.termText[terms[i]!]!).join(' ') });
   }
 
@@ -232,39 +235,46 @@ export class KnowledgeIndex {
     const englishBonus = englishQuery && q.some((t) => t.kind === 'translation') ? 1 : 1.08;
     // The question's terms as sorted ids with their weight × rarity, merged against each
     // candidate's sorted term ids: one pass per candidate, no per-term search.
-    // The question's terms as a dense table by term id (value = weight × rarity; negative for a
-    // translation, which an English article must not count): each candidate's terms are then
-    // looked up in one pass over typed arrays.
-    if (this.queryValue.length < this.termText.length) this.queryValue = new Float32Array(this.termText.length + 1024);
+    // The question's terms as dense tables by term id (weight × rarity), so each candidate is
+    // scored in one branch-free pass over its packed terms. Translations also go in a table of
+    // their own: an English article already matches the English words themselves, and their
+    // Chinese translation would count the same evidence twice.
+    if (this.queryValue.length < this.termText.length) {
+      this.queryValue = new Float32Array(this.termText.length + 1024);
+      this.translationValue = new Float32Array(this.termText.length + 1024);
+    }
     const qv = this.queryValue;
+    const tv = this.translationValue;
     const set: number[] = [];
+    let translated = false;
     q.forEach((t, i) => {
       if (t.id === undefined) return;
-      qv[t.id] = t.kind === 'translation' ? -t.weight * idfs[i]! : t.weight * idfs[i]!;
+      qv[t.id] = t.weight * idfs[i]!;
+      if (t.kind === 'translation') {
+        tv[t.id] = qv[t.id]!;
+        translated = true;
+      }
       set.push(t.id);
     });
     const scored: SearchHit[] = [];
+    const data = this.pool.data;
     for (const slot of candidates) {
       const d = this.slots[slot];
       if (!d) continue;
       const english = d.article.lang === 'en-US';
-      const data = this.pool.data;
+      const from = this.pool.start[slot]!;
+      const to = from + this.pool.length[slot]!;
       let s = 0;
-      for (let k = this.pool.start[slot]!, end = k + this.pool.length[slot]!; k < end; k++) {
-        const entry = data[k]!;
-        const v = qv[entry >>> 8]!;
-        // An English article already matches the English words themselves; their Chinese
-        // translation would count the same evidence twice.
-        if (v > 0) s += v * TermPool.weight(entry);
-        else if (v < 0 && !english) s -= v * TermPool.weight(entry);
-      }
+      for (let k = from; k < to; k++) s += qv[data[k]! >>> 8]! * (data[k]! & 255);
+      if (translated && english) for (let k = from; k < to; k++) s -= tv[data[k]! >>> 8]! * (data[k]! & 255);
+      s /= TermPool.STEPS;
       s /= 1 + 0.15 * Math.log(1 + d.length / avgLen);
       // A caller asking in English is better served by an English article of equal merit.
       if (englishQuery === english) s *= englishBonus;
       if (opts.lang && d.article.lang === opts.lang) s *= 1.02;
       if (s > 0) scored.push({ id: d.article.id, score: s, article: d.article });
     }
-    for (const id of set) qv[id] = 0;
+    for (const id of set) qv[id] = tv[id] = 0;
     scored.sort((a, b) => b.score - a.score);
     const hits = scored.slice(0, limit);
     const top = hits[0];

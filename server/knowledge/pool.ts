@@ -15,6 +15,9 @@ export class TermPool {
   private used = 0;
   private garbage = 0;
 
+  /** An entry's weight is `(entry & 255) / STEPS`. */
+  static readonly STEPS = WEIGHT_STEPS;
+
   static weight(entry: number): number {
     return (entry & 255) / WEIGHT_STEPS;
   }
