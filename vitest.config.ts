@@ -1,11 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: every test on the embedded SQLite store, and the tests that go through the
+ * store (calls, SMS sessions, flow versions, knowledge answers, a kill -9 restart) once more on
+ * PostgreSQL — the same files, so both stores meet one contract. The PostgreSQL project fails,
+ * never skips, when the server is unreachable.
+ */
+const STORE_CONTRACT = [
+  'tests/integration/scripted-calls.test.ts',
+  'tests/integration/versions.test.ts',
+  'tests/integration/restart.test.ts',
+  'tests/integration/sms.test.ts',
+  'tests/integration/voice-robustness.test.ts',
+  'tests/integration/voice-security.test.ts',
+  'tests/integration/knowledge.test.ts',
+];
+
+const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
     reporters: ['default'],
+    projects: [
+      { test: { ...shared, name: 'sqlite', include: ['tests/**/*.test.ts'], env: { HOTLINE_TEST_STORE: 'sqlite' } } },
+      { test: { ...shared, name: 'postgres', include: STORE_CONTRACT, env: { HOTLINE_TEST_STORE: 'postgres' } } },
+    ],
   },
 });

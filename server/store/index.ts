@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, sql, type Compilable, type QueryResult } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Compilable, type QueryResult } from 'kysely';
+import pg from 'pg';
 import { sqliteDialect } from './sqlite.ts';
 import { startCheckpointer } from './checkpoint.ts';
 import type { Database } from './schema.ts';
@@ -31,12 +32,7 @@ export interface StoreOptions {
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  if (opts.databaseUrl) {
-    throw new Error(
-      'DATABASE_URL is set, but the PostgreSQL store arrives with the cases capability. ' +
-        'Unset DATABASE_URL to run on the embedded SQLite store under HOTLINE_DATA_DIR.',
-    );
-  }
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
   mkdirSync(opts.dataDir, { recursive: true });
   const file = opts.sqliteFile ?? path.join(opts.dataDir, 'hotline.sqlite');
   const sqlite = new SQLite(file);
@@ -63,6 +59,46 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * PostgreSQL through a connection pool. The connection string may choose a schema with
+ * `?options=-c%20search_path%3Dname` (the schema must exist); the tests use that to isolate runs.
+ */
+async function openPostgres(url: string): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle client that loses its server emits 'error' on the pool; the next query reconnects.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`Cannot reach PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}. Check DATABASE_URL, or unset it to use the embedded SQLite store.`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db);
+  return {
+    db,
+    dialect: 'postgres',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
 }
 
 async function migrate(db: Kysely<Database>): Promise<void> {

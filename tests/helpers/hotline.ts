@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createHotline, type Hotline, type HotlineOptions } from '../../server/main.ts';
 import { TwilioPhone, type PhoneOptions } from '../../server/cli/phone.ts';
+import { freshPostgres, testStore } from './postgres.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const SHIPPED_FLOWS = path.join(REPO, 'flows');
@@ -24,8 +25,9 @@ export interface TestHotline {
 }
 
 /**
- * A real server on a real port with a real SQLite file in a temp dir, configured through
- * the same environment variables `npm start` reads.
+ * A real server on a real port with a real store — a SQLite file in a temp dir, or (in the
+ * `postgres` test project) a fresh schema in the test PostgreSQL — configured through the
+ * same environment variables `npm start` reads.
  */
 export async function startHotline(env: Record<string, string> = {}, opts: HotlineOptions & { flowsDir?: string } = {}): Promise<TestHotline> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hotline-test-'));
@@ -41,6 +43,7 @@ export async function startHotline(env: Record<string, string> = {}, opts: Hotli
       s.close(() => resolve(port));
     });
   }));
+  const postgres = testStore() === 'postgres' && env.DATABASE_URL === undefined ? await freshPostgres() : undefined;
   const config = loadConfig({
     PORT: String(probe),
     HOST: '127.0.0.1',
@@ -51,6 +54,7 @@ export async function startHotline(env: Record<string, string> = {}, opts: Hotli
     TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32),
     HOTLINE_OPS_TOKEN: 'test-ops-token-0123456789',
     LOG_LEVEL: 'info',
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     ...env,
   });
   const rawLogs: string[] = [];
@@ -81,6 +85,7 @@ export async function startHotline(env: Record<string, string> = {}, opts: Hotli
     phone: (o = {}) => new TwilioPhone({ baseUrl: url, authToken: config.authToken, accountSid: config.accountSid, ...o }),
     async close() {
       await hotline.close();
+      await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

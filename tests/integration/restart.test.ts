@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioPhone } from '../../server/cli/phone.ts';
 import { REPO } from '../helpers/hotline.ts';
+import { freshPostgres, testStore } from '../helpers/postgres.ts';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -29,12 +30,17 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
   throw new Error(`server not ready in 20 s:\n${output()}`);
 }
 
-describe('a real server process killed with SIGKILL mid-call', () => {
+describe(`a real server process killed with SIGKILL mid-call (${testStore()} store)`, () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hotline-restart-'));
   const children: ChildProcess[] = [];
-  afterAll(() => {
+  let postgres: Awaited<ReturnType<typeof freshPostgres>> | undefined;
+  beforeAll(async () => {
+    if (testStore() === 'postgres') postgres = await freshPostgres();
+  });
+  afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
+    await postgres?.drop();
   });
 
   async function start(port: number) {
@@ -47,6 +53,7 @@ describe('a real server process killed with SIGKILL mid-call', () => {
         HOST: '127.0.0.1',
         PUBLIC_URL: `http://127.0.0.1:${port}`,
         HOTLINE_DATA_DIR: dataDir,
+        DATABASE_URL: postgres?.url ?? '',
         TWILIO_AUTH_TOKEN: 'restart-test-token-0123456789',
         LOG_LEVEL: 'warn',
       },

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync, mkdtempSync, cpSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { dropPostgres } from '../helpers/postgres.ts';
 import { SHIPPED_FLOWS, startHotline, type TestHotline } from '../helpers/hotline.ts';
 
 const mainSource = () => readFileSync(path.join(SHIPPED_FLOWS, 'main.yaml'), 'utf8');
@@ -97,10 +98,12 @@ describe('flow versions: publish, pinning, rollback, diff', () => {
     cpSync(SHIPPED_FLOWS, flowsDir, { recursive: true });
     t = await startHotline({}, { flowsDir });
     const dataDir = t.dataDir;
+    const databaseUrl = t.config.databaseUrl;
     await t.hotline.close();
     writeFileSync(path.join(flowsDir, 'main.yaml'), mainSource().replace('machine:\n  initial: greeting', 'machine:\n  initial: greeting\n  states: [oops'));
-    // Restart on the same data dir with the broken file.
-    t = await startHotline({ HOTLINE_DATA_DIR: dataDir }, { flowsDir });
+    // Restart on the same store with the broken file.
+    t = await startHotline({ HOTLINE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '' }, { flowsDir });
+    if (databaseUrl) onTestFinished(() => dropPostgres(databaseUrl));
     expect(t.hotline.flowProblems.length).toBeGreaterThan(0);
     expect(t.hotline.flowProblems[0]).toMatch(/main\.yaml:\d+:\d+ /);
     expect(t.logs.some((l) => l.level === 50 && /shipped flow refused/.test(String(l.msg)))).toBe(true);

@@ -351,7 +351,8 @@ describe('voice webhooks when the store fails mid-call', () => {
       const errors = t.logs.filter((l) => l.level === 50 && l.msg === 'voice webhook failed; caller sent to a human');
       expect(errors.length).toBeGreaterThanOrEqual(3);
       expect(errors[0]).toMatchObject({ route: 'voice', callSid });
-      expect(JSON.stringify(errors[0]!.err)).toContain('no such table');
+      // SQLite: "no such table: calls"; PostgreSQL: 'relation "calls" does not exist'.
+      expect(JSON.stringify(errors[0]!.err)).toMatch(/no such table|relation .*calls.* does not exist/);
       expect(await metricsText(t)).toMatch(/^hotline_webhook_errors_total\{route="voice"\} 2$/m);
     } finally {
       await t.close();
