@@ -62,28 +62,35 @@ async function serveBare(plain: boolean): Promise<void> {
   r.redirect({ method: 'POST' }, action);
   const fixed = r.toString();
 
-  if (plain) {
-    const server = http.createServer((req, res) => {
-      if (req.method !== 'POST' || !req.url?.startsWith('/twilio/voice')) {
-        res.writeHead(req.url === '/healthz' ? 200 : 404, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
-        return;
-      }
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        new URLSearchParams(Buffer.concat(chunks).toString('utf8')).forEach(() => undefined);
-        res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(fixed) }).end(fixed);
-      });
+  const listener: http.RequestListener = plain ? plainHandler(fixed) : expressApp(express, fixed);
+  const server = http.createServer(listener);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  process.stdout.write(`bare server listening on ${port}\n`);
+  process.once('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+}
+
+/** node:http alone: read the body, parse the form, answer the fixed TwiML. */
+function plainHandler(fixed: string): http.RequestListener {
+  return (req, res) => {
+    if (req.method !== 'POST' || !req.url?.startsWith('/twilio/voice')) {
+      res.writeHead(req.url === '/healthz' ? 200 : 404, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      new URLSearchParams(Buffer.concat(chunks).toString('utf8')).forEach(() => undefined);
+      res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(fixed) }).end(fixed);
     });
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    process.stdout.write(`bare server listening on ${port}\n`);
-    process.once('SIGTERM', () => {
-      server.closeAllConnections();
-      server.close(() => process.exit(0));
-    });
-    return;
-  }
+  };
+}
+
+/** Express with the urlencoded parser, as a typical Twilio sample app. */
+function expressApp(express: typeof import('express'), fixed: string): http.RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -95,14 +102,7 @@ async function serveBare(plain: boolean): Promise<void> {
   app.post('/twilio/voice', twilioBody, (_req, res) => {
     res.status(200).type('text/xml').send(fixed);
   });
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  process.stdout.write(`bare server listening on ${port}\n`);
-  process.once('SIGTERM', () => {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-  });
+  return app;
 }
 
 // ---------------------------------------------------------------- helpers
