@@ -15,6 +15,7 @@ const EnvSchema = z.object({
   HOTLINE_DATA_DIR: z.string().default('./data'),
   HOTLINE_FLOWS_DIR: z.string().default('./flows'),
   HOTLINE_KNOWLEDGE_DIR: z.string().default('./knowledge'),
+  HOTLINE_CASES_DIR: z.string().default('./cases'),
   HOTLINE_OPS_TOKEN: z.string().min(16).optional(),
   HOTLINE_HUMAN_QUEUE: z.string().default('general'),
   DATABASE_URL: z.string().optional(),
@@ -39,6 +40,8 @@ export interface Config {
   dataDir: string;
   flowsDir: string;
   knowledgeDir: string;
+  /** deadlines.yaml and calendar.yaml: the case deadline policy and local working-day calendar. */
+  casesDir: string;
   humanQueue: string;
   databaseUrl?: string;
   logLevel: string;
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     flowsDir: path.resolve(e.HOTLINE_FLOWS_DIR),
     knowledgeDir: path.resolve(e.HOTLINE_KNOWLEDGE_DIR),
+    casesDir: path.resolve(e.HOTLINE_CASES_DIR),
     humanQueue: e.HOTLINE_HUMAN_QUEUE,
     databaseUrl: e.DATABASE_URL || undefined,
     logLevel: e.LOG_LEVEL,

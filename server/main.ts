@@ -24,6 +24,8 @@ import { voiceWebhooks } from './voice/routes.ts';
 import { SmsService } from './sms/service.ts';
 import { KnowledgeBase } from './knowledge/service.ts';
 import { knowledgeRouter } from './knowledge/routes.ts';
+import { WorkCalendar } from './cases/calendar.ts';
+import { DeadlinePolicy } from './cases/deadlines.ts';
 
 export interface Hotline {
   /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
@@ -38,6 +40,10 @@ export interface Hotline {
   log: Logger;
   /** Names of shipped flow files that failed to load at start-up, with their problems. */
   flowProblems: string[];
+  /** Case deadlines on the official working-day calendar. */
+  deadlines: DeadlinePolicy;
+  /** Start-up warnings about the working-day calendar (a year it does not cover). */
+  calendarWarnings: string[];
   listen(): Promise<http.Server>;
   close(): Promise<void>;
 }
@@ -50,6 +56,8 @@ export interface HotlineOptions {
   /** Apply knowledge edits as they happen (default true). */
   watchKnowledge?: boolean;
   smsSender?: SmsSender;
+  /** The clock, for tests of what start-up says about the calendar. */
+  now?: () => Date;
 }
 
 /**
@@ -58,6 +66,10 @@ export interface HotlineOptions {
  */
 export async function createHotline(config: Config, opts: HotlineOptions = {}): Promise<Hotline> {
   const log = createLogger(config.logLevel, opts.logDestination);
+  // A city's deadline rules are never silently replaced: a broken file stops the start with file and line.
+  const deadlines = DeadlinePolicy.load(path.join(config.casesDir, 'deadlines.yaml'), WorkCalendar.load(path.join(config.casesDir, 'calendar.yaml')));
+  const calendarWarnings = deadlines.coverageWarnings((opts.now ?? (() => new Date()))());
+  for (const w of calendarWarnings) log.warn({ casesDir: config.casesDir }, `working-day calendar: ${w}`);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, backgroundCheckpoints: true });
   const events = new CallEvents();
   const knowledge = await KnowledgeBase.open({
@@ -153,6 +165,8 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     metrics,
     log,
     flowProblems,
+    deadlines,
+    calendarWarnings,
     listen() {
       return new Promise((resolve, reject) => {
         server = http.createServer(handle);

@@ -32,6 +32,7 @@ export async function serve(): Promise<void> {
   }
   if (config.devOpsToken) lines.push(`  Ops API token (HOTLINE_OPS_TOKEN not set; stored in ${config.dataDir}/dev-ops-token): ${config.opsToken}`);
   for (const p of hotline.flowProblems) lines.push(`  ! flow refused: ${p}`);
+  for (const w of hotline.calendarWarnings) lines.push(`  ! working-day calendar: ${w}`);
   const kbErrors = hotline.knowledge.currentProblems().filter((p) => p.severity === 'error');
   if (kbErrors.length) lines.push(`  ! ${kbErrors.length} knowledge article problem(s); run npx hotline kb lint`);
   console.log(lines.join('\n') + '\n');
