@@ -14,6 +14,7 @@ const STORE_CONTRACT = [
   'tests/integration/voice-robustness.test.ts',
   'tests/integration/voice-security.test.ts',
   'tests/integration/knowledge.test.ts',
+  'tests/integration/cases.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };

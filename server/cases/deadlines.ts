@@ -82,6 +82,13 @@ export class DeadlinePolicy {
     return { at, warnAt: new Date(from.getTime() + this.file.warn_at * (at.getTime() - from.getTime())), uncovered };
   }
 
+  /** A deadline moved on by an approved extension, counted from the old one. */
+  extend(due: Date, workingDays: number, now: Date): Deadline {
+    // A working-day deadline is the instant its day ends; the extension counts from that day.
+    const { at, uncovered } = this.calendar.addWorkingDays(new Date(due.getTime() - 1), workingDays);
+    return { at, warnAt: new Date(now.getTime() + this.file.warn_at * (at.getTime() - now.getTime())), uncovered };
+  }
+
   /**
    * What ops must hear at start-up: deadlines computed now that fall in a year the calendar
    * does not cover, and (within `lookAheadDays`) the next year still missing.

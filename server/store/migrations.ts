@@ -109,6 +109,71 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('knowledge_answers').execute();
     },
   },
+  '0003_cases': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('cases')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('urgency', 'text', (c) => c.notNull())
+        .addColumn('caller_phone', 'text', (c) => c.notNull())
+        .addColumn('caller_name', 'text')
+        .addColumn('district', 'text')
+        .addColumn('address', 'text')
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('call_sid', 'text')
+        .addColumn('article_id', 'text')
+        .addColumn('department', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('snapshot', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('due_step', 'text')
+        .addColumn('due_at', 'text')
+        .addColumn('warn_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // The scheduler's scans and a department's inbox.
+      await db.schema.createIndex('cases_due_idx').on('cases').columns(['due_at']).execute();
+      await db.schema.createIndex('cases_warn_idx').on('cases').columns(['warn_at']).execute();
+      await db.schema.createIndex('cases_department_idx').on('cases').columns(['department', 'state', 'created_at']).execute();
+      await db.schema.createIndex('cases_caller_idx').on('cases').columns(['caller_phone', 'created_at']).execute();
+      await db.schema
+        .createTable('case_events')
+        .addColumn('case_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('from_state', 'text', (c) => c.notNull())
+        .addColumn('to_state', 'text', (c) => c.notNull())
+        .addColumn('by_user', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('note', 'text')
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_events_pk', ['case_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('case_deadline_misses')
+        .addColumn('case_id', 'text', (c) => c.notNull())
+        .addColumn('step', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('due_at', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        // One row per miss: the constraint, not the scheduler, makes a miss count once.
+        .addPrimaryKeyConstraint('case_deadline_misses_pk', ['case_id', 'step', 'kind', 'due_at'])
+        .execute();
+      await db.schema
+        .createTable('case_sequences')
+        .addColumn('day', 'text', (c) => c.primaryKey())
+        .addColumn('last', 'integer', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of ['case_sequences', 'case_deadline_misses', 'case_events', 'cases']) await db.schema.dropTable(t).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

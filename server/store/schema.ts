@@ -95,7 +95,68 @@ export interface KnowledgeAnswersTable {
   at: string;
 }
 
+export interface CasesTable {
+  /** The case number (digits with a check digit). */
+  id: string;
+  type: string;
+  category: string;
+  urgency: string;
+  caller_phone: string;
+  caller_name: string | null;
+  district: string | null;
+  address: string | null;
+  description: string;
+  channel: string;
+  call_sid: string | null;
+  article_id: string | null;
+  department: string | null;
+  /** The lifecycle state (derived from the events; kept for queries). */
+  state: string;
+  /** The persisted lifecycle snapshot, JSON. */
+  snapshot: string;
+  /** How many events the case has had: the compare-and-set guard of every move. */
+  version: number;
+  /** The step the case is waiting for, and its deadline (null when nothing is due). */
+  due_step: string | null;
+  due_at: string | null;
+  warn_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseEventsTable {
+  case_id: string;
+  seq: number;
+  type: string;
+  from_state: string;
+  to_state: string;
+  by_user: string;
+  at: string;
+  reason: string | null;
+  note: string | null;
+  /** The whole event, JSON: the history the state is rebuilt from. */
+  event: string;
+}
+
+export interface CaseDeadlineMissesTable {
+  case_id: string;
+  step: string;
+  /** warning (nearing) | overdue */
+  kind: string;
+  due_at: string;
+  at: string;
+}
+
+export interface CaseSequencesTable {
+  day: string;
+  last: number;
+}
+
 export interface Database {
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  case_deadline_misses: CaseDeadlineMissesTable;
+  case_sequences: CaseSequencesTable;
   knowledge_answers: KnowledgeAnswersTable;
   flow_versions: FlowVersionsTable;
   flow_aliases: FlowAliasesTable;

@@ -1,0 +1,245 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database } from '../store/index.ts';
+import type { CasesTable } from '../store/schema.ts';
+import { chinaDate } from './calendar.ts';
+import type { CaseType, DeadlinePolicy, DeadlineStep, Urgency } from './deadlines.ts';
+import { apply, caseLifecycle, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState } from './lifecycle.ts';
+import { caseNumber } from './number.ts';
+
+export type CaseRow = Selectable<CasesTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const CHANNELS = ['voice', 'sms', 'web', 'open311'] as const;
+
+export interface NewCase {
+  type: CaseType;
+  category: string;
+  urgency: Urgency;
+  callerPhone: string;
+  callerName?: string;
+  district?: string;
+  address?: string;
+  description: string;
+  channel: (typeof CHANNELS)[number];
+  callSid?: string;
+  articleId?: string;
+  /** Who took the request (an agent's user name, or `system`). */
+  by: string;
+}
+
+/** A deadline missed or nearly missed, recorded once whatever scans it. */
+export interface DeadlineMiss {
+  caseId: string;
+  step: DeadlineStep;
+  kind: 'warning' | 'overdue';
+  dueAt: string;
+  /** The case was put under supervision (督办) for it. */
+  escalated: boolean;
+}
+
+export class CaseNotFound extends Error {}
+/** Someone else moved the case since it was read; read it again and retry. */
+export class CaseChanged extends Error {}
+
+/** A move as a caller gives it: `at` defaults to now. */
+export type Move = CaseEvent extends infer E ? (E extends CaseEvent ? Omit<E, 'at'> & { at?: string } : never) : never;
+
+/**
+ * The cases capability: every request becomes a case whose history is an append-only list
+ * of events (who, when, from → to, reason); the current state and the deadline of the step
+ * it waits for are kept with it for queries, and can be rebuilt from the events.
+ */
+export class Cases {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly policy: DeadlinePolicy,
+    private readonly rules: CaseRules = { returnWindowHours: 24, maxExtensions: 2 },
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(c: NewCase): Promise<CaseRow> {
+    const at = this.now();
+    const snapshot = newCase(this.rules);
+    const due = this.policy.deadline(c.type, c.urgency, 'dispatch', at);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const day = chinaDate(at);
+          const seq = await trx
+            .insertInto('case_sequences')
+            .values({ day, last: 1 })
+            .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last: eb('case_sequences.last', '+', 1) })))
+            .returning('last')
+            .executeTakeFirstOrThrow();
+          const row: CaseRow = {
+            id: caseNumber(day, seq.last),
+            type: c.type,
+            category: c.category,
+            urgency: c.urgency,
+            caller_phone: c.callerPhone,
+            caller_name: c.callerName ?? null,
+            district: c.district ?? null,
+            address: c.address ?? null,
+            description: c.description,
+            channel: c.channel,
+            call_sid: c.callSid ?? null,
+            article_id: c.articleId ?? null,
+            department: null,
+            state: 'received',
+            snapshot: JSON.stringify(caseLifecycle.getPersistedSnapshot(snapshot)),
+            version: 1,
+            due_step: 'dispatch',
+            due_at: due.at.toISOString(),
+            warn_at: due.warnAt.toISOString(),
+            created_at: at.toISOString(),
+            updated_at: at.toISOString(),
+          };
+          await trx.insertInto('cases').values(row).execute();
+          await trx
+            .insertInto('case_events')
+            .values({ case_id: row.id, seq: 1, type: 'CREATE', from_state: '', to_state: 'received', by_user: c.by, at: row.created_at, reason: null, note: null, event: JSON.stringify({ type: 'CREATE', by: c.by, at: row.created_at }) })
+            .execute();
+          return row;
+        });
+      } catch (err) {
+        // Two processes numbering the same day at once on SQLite: try the next number.
+        if (attempt < 3 && /UNIQUE|duplicate key/i.test(String(err))) continue;
+        throw err;
+      }
+    }
+  }
+
+  get(id: string, db: Db = this.db): Promise<CaseRow | undefined> {
+    return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async history(id: string): Promise<Array<CaseEvent | { type: 'CREATE'; by: string; at: string }>> {
+    const rows = await this.db.selectFrom('case_events').select('event').where('case_id', '=', id).orderBy('seq').execute();
+    return rows.map((r) => JSON.parse(r.event));
+  }
+
+  /** The lifecycle state rebuilt from the history alone. */
+  async rebuild(id: string): Promise<CaseSnapshot> {
+    const events = (await this.history(id)).filter((e): e is CaseEvent => e.type !== 'CREATE');
+    return replay(this.rules, events);
+  }
+
+  /**
+   * Apply one move. Refused with IllegalMove (and nothing written) when the lifecycle does not
+   * allow it; CaseChanged when `expectedVersion` is given and someone moved the case first.
+   */
+  async act(id: string, move: Move, expectedVersion?: number, db?: Db): Promise<CaseRow> {
+    const run = async (trx: Db) => {
+      const row = await this.get(id, trx);
+      if (!row) throw new CaseNotFound(`no case ${id}`);
+      if (expectedVersion !== undefined && row.version !== expectedVersion) throw new CaseChanged(`case ${id} is at version ${row.version}, not ${expectedVersion}`);
+      const at = move.at ?? this.now().toISOString();
+      const event = { ...move, at } as CaseEvent;
+      const before = caseLifecycle.resolveState(JSON.parse(row.snapshot)) as CaseSnapshot;
+      const after = apply(before, event);
+      const from = stateOf(before);
+      const to = stateOf(after);
+      const due = this.nextDeadline(row, before, after, event);
+      const updated = await trx
+        .updateTable('cases')
+        .set({
+          state: to,
+          snapshot: JSON.stringify(caseLifecycle.getPersistedSnapshot(after)),
+          version: row.version + 1,
+          department: after.context.department,
+          updated_at: at,
+          ...due,
+        })
+        .where('id', '=', id)
+        .where('version', '=', row.version)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw new CaseChanged(`case ${id} changed while this move was applied`);
+      await trx
+        .insertInto('case_events')
+        .values({ case_id: id, seq: row.version + 1, type: event.type, from_state: from, to_state: to, by_user: event.by, at, reason: event.reason ?? null, note: event.note ?? null, event: JSON.stringify(event) })
+        .execute();
+      return (await this.get(id, trx))!;
+    };
+    return db ? run(db) : this.db.transaction().execute(run);
+  }
+
+  /** The deadline the case waits for after a move: each step starts its own clock. */
+  private nextDeadline(row: CaseRow, before: CaseSnapshot, after: CaseSnapshot, e: CaseEvent): Pick<CaseRow, 'due_step' | 'due_at' | 'warn_at'> {
+    const type = row.type as CaseType;
+    const urgency = row.urgency as Urgency;
+    const at = new Date(e.at);
+    const start = (step: DeadlineStep) => {
+      const d = this.policy.deadline(type, urgency, step, at);
+      return { due_step: step, due_at: d.at.toISOString(), warn_at: d.warnAt.toISOString() };
+    };
+    if (e.type === 'APPROVE_EXTENSION' && row.due_at) {
+      const d = this.policy.extend(new Date(row.due_at), before.context.pendingExtension ?? 0, at);
+      return { due_step: row.due_step, due_at: d.at.toISOString(), warn_at: d.warnAt.toISOString() };
+    }
+    const state: CaseState = stateOf(after);
+    if (state === stateOf(before) && e.type !== 'REOPEN') return { due_step: row.due_step, due_at: row.due_at, warn_at: row.warn_at };
+    switch (state) {
+      case 'dispatched':
+        return start('accept');
+      case 'returned':
+        return start('dispatch');
+      case 'accepted':
+        return start('reply');
+      case 'in_progress':
+        // Starting work keeps the reply deadline; a reopened case (重办) gets a new one.
+        return e.type === 'REOPEN' ? start('reply') : { due_step: row.due_step, due_at: row.due_at, warn_at: row.warn_at };
+      case 'replied':
+        return start('callback');
+      default:
+        return { due_step: null, due_at: null, warn_at: null };
+    }
+  }
+
+  /**
+   * The scheduler's pass: cases past the warning point or the deadline of the step they wait
+   * for. Each miss is a row whose key (case, step, kind, deadline) makes it count once, however
+   * many processes scan; an overdue case is put under supervision (督办) in the same
+   * transaction. Deadlines are rows, not timers: a restart loses and repeats nothing.
+   */
+  async scanDeadlines(limit = 500): Promise<DeadlineMiss[]> {
+    const now = this.now().toISOString();
+    const found: DeadlineMiss[] = [];
+    for (const kind of ['overdue', 'warning'] as const) {
+      const column = kind === 'overdue' ? 'due_at' : 'warn_at';
+      const due = await this.db
+        .selectFrom('cases')
+        .select(['id', 'due_step', 'due_at'])
+        .where(column, '<=', now)
+        .where('due_at', 'is not', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('case_deadline_misses as m').select('m.case_id').whereRef('m.case_id', '=', 'cases.id').where('m.kind', '=', kind).whereRef('m.due_at', '=', 'cases.due_at'))),
+        )
+        .orderBy(column)
+        .limit(limit)
+        .execute();
+      for (const c of due) {
+        const miss = await this.db.transaction().execute(async (trx) => {
+          const inserted = await trx
+            .insertInto('case_deadline_misses')
+            .values({ case_id: c.id, step: c.due_step!, kind, due_at: c.due_at!, at: now })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined; // another scanner recorded it
+          let escalated = false;
+          if (kind === 'overdue') {
+            const row = await this.get(c.id, trx);
+            const snap = row && (caseLifecycle.resolveState(JSON.parse(row.snapshot)) as CaseSnapshot);
+            const supervise = { type: 'SUPERVISE', by: 'system', at: now, reason: `超期: ${c.due_step} due ${c.due_at}` } as CaseEvent;
+            if (snap?.can(supervise)) {
+              await this.act(c.id, supervise, undefined, trx);
+              escalated = true;
+            }
+          }
+          return { caseId: c.id, step: c.due_step as DeadlineStep, kind, dueAt: c.due_at!, escalated };
+        });
+        if (miss) found.push(miss);
+      }
+    }
+    return found;
+  }
+}
