@@ -15,6 +15,7 @@ const STORE_CONTRACT = [
   'tests/integration/voice-security.test.ts',
   'tests/integration/knowledge.test.ts',
   'tests/integration/cases.test.ts',
+  'tests/integration/cases-config.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };

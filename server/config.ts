@@ -16,6 +16,7 @@ const EnvSchema = z.object({
   HOTLINE_FLOWS_DIR: z.string().default('./flows'),
   HOTLINE_KNOWLEDGE_DIR: z.string().default('./knowledge'),
   HOTLINE_CASES_DIR: z.string().default('./cases'),
+  HOTLINE_DEADLINE_SCAN_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   HOTLINE_OPS_TOKEN: z.string().min(16).optional(),
   HOTLINE_HUMAN_QUEUE: z.string().default('general'),
   DATABASE_URL: z.string().optional(),
@@ -42,6 +43,8 @@ export interface Config {
   knowledgeDir: string;
   /** deadlines.yaml and calendar.yaml: the case deadline policy and local working-day calendar. */
   casesDir: string;
+  /** How often the deadline scheduler looks for cases nearing or past a deadline. */
+  deadlineScanSeconds: number;
   humanQueue: string;
   databaseUrl?: string;
   logLevel: string;
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flowsDir: path.resolve(e.HOTLINE_FLOWS_DIR),
     knowledgeDir: path.resolve(e.HOTLINE_KNOWLEDGE_DIR),
     casesDir: path.resolve(e.HOTLINE_CASES_DIR),
+    deadlineScanSeconds: e.HOTLINE_DEADLINE_SCAN_SECONDS,
     humanQueue: e.HOTLINE_HUMAN_QUEUE,
     databaseUrl: e.DATABASE_URL || undefined,
     logLevel: e.LOG_LEVEL,

@@ -17,6 +17,9 @@ export function maskPhone(value: string): string {
   });
 }
 
+/** Fields that hold digits which are not phone numbers (a case number is read out by design). */
+const NOT_PHONES = new Set(['caseId']);
+
 function maskDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPhone(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
@@ -27,7 +30,7 @@ function maskDeep(value: unknown, depth = 0): unknown {
     return { type: e.name, message: maskPhone(e.message), stack: maskPhone(e.stack ?? ''), ...(e.code !== undefined ? { code: e.code } : {}) };
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = NOT_PHONES.has(k) && typeof v === 'string' ? v : maskDeep(v, depth + 1);
   return out;
 }
 

@@ -26,6 +26,8 @@ import { KnowledgeBase } from './knowledge/service.ts';
 import { knowledgeRouter } from './knowledge/routes.ts';
 import { WorkCalendar } from './cases/calendar.ts';
 import { DeadlinePolicy } from './cases/deadlines.ts';
+import { Cases } from './cases/service.ts';
+import { DeadlineScheduler } from './cases/scheduler.ts';
 
 export interface Hotline {
   /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
@@ -42,6 +44,9 @@ export interface Hotline {
   flowProblems: string[];
   /** Case deadlines on the official working-day calendar. */
   deadlines: DeadlinePolicy;
+  cases: Cases;
+  /** Scans the deadlines while the server listens. */
+  scheduler: DeadlineScheduler;
   /** Start-up warnings about the working-day calendar (a year it does not cover). */
   calendarWarnings: string[];
   listen(): Promise<http.Server>;
@@ -100,6 +105,8 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   });
 
   const flowProblems = await publishShippedFlows(config.flowsDir, flows, log);
+  const cases = new Cases(store.db, deadlines);
+  const scheduler = new DeadlineScheduler(cases, log, config.deadlineScanSeconds * 1000);
 
   const app = express();
   app.disable('x-powered-by');
@@ -166,16 +173,22 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     log,
     flowProblems,
     deadlines,
+    cases,
+    scheduler,
     calendarWarnings,
     listen() {
       return new Promise((resolve, reject) => {
         server = http.createServer(handle);
         server.keepAliveTimeout = 65_000;
         server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve(server!));
+        server.listen(config.port, config.host, () => {
+          scheduler.start();
+          resolve(server!);
+        });
       });
     },
     async close() {
+      await scheduler.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((r) => server!.close(() => r()));

@@ -72,7 +72,14 @@ export async function startHotline(env: Record<string, string> = {}, opts: Hotli
       cb();
     },
   });
-  const hotline = await createHotline(config, { logDestination: sink, ...opts });
+  let hotline: Hotline;
+  try {
+    hotline = await createHotline(config, { logDestination: sink, ...opts });
+  } catch (err) {
+    await postgres?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   await hotline.listen();
   const url = config.publicUrl;
   return {

@@ -115,4 +115,14 @@ describe('createLogger', () => {
     expect(text).toContain('5678');
     expect(text).not.toContain(PHONE);
   });
+
+  it('keeps a case number whole in its own field, while a phone number next to it is masked', () => {
+    const c = capture();
+    c.log.warn({ caseId: '26092100017', from: NATIONAL, note: 'case 26092100017' }, 'case overdue');
+    const line = c.lines()[0]!;
+    expect(line.caseId).toBe('26092100017');
+    expect(line.from).toBe('138****5678');
+    // Anywhere else, eleven digits could be a phone number and are masked.
+    expect(line.note).not.toContain('26092100017');
+  });
 });
