@@ -28,6 +28,7 @@ import { WorkCalendar } from './cases/calendar.ts';
 import { DeadlinePolicy } from './cases/deadlines.ts';
 import { Cases } from './cases/service.ts';
 import { DeadlineScheduler } from './cases/scheduler.ts';
+import { Router } from './cases/routing.ts';
 
 export interface Hotline {
   /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
@@ -45,6 +46,8 @@ export interface Hotline {
   /** Case deadlines on the official working-day calendar. */
   deadlines: DeadlinePolicy;
   cases: Cases;
+  /** The department each case goes to, by the city's rules. */
+  router: Router;
   /** Scans the deadlines while the server listens. */
   scheduler: DeadlineScheduler;
   /** Start-up warnings about the working-day calendar (a year it does not cover). */
@@ -73,6 +76,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const log = createLogger(config.logLevel, opts.logDestination);
   // A city's deadline rules are never silently replaced: a broken file stops the start with file and line.
   const deadlines = DeadlinePolicy.load(path.join(config.casesDir, 'deadlines.yaml'), WorkCalendar.load(path.join(config.casesDir, 'calendar.yaml')));
+  const router = Router.load(path.join(config.casesDir, 'routing.yaml'));
   const calendarWarnings = deadlines.coverageWarnings((opts.now ?? (() => new Date()))());
   for (const w of calendarWarnings) log.warn({ casesDir: config.casesDir }, `working-day calendar: ${w}`);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, backgroundCheckpoints: true });
@@ -174,6 +178,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     flowProblems,
     deadlines,
     cases,
+    router,
     scheduler,
     calendarWarnings,
     listen() {

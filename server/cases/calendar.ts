@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { existsSync } from 'node:fs';
+import { readConfigFile } from './config-file.ts';
 import { z } from 'zod';
 
 /** China has one time zone and no daylight saving: a local date is UTC+8. */
@@ -92,21 +92,7 @@ export class WorkCalendar {
   /** Reads the override file if there is one; errors name the file and line. */
   static load(file: string | undefined): WorkCalendar {
     if (!file || !existsSync(file)) return new WorkCalendar();
-    const text = readFileSync(file, 'utf8');
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines });
-    if (doc.errors.length) {
-      const e = doc.errors[0]!;
-      throw new CalendarError(`${file}:${e.linePos?.[0]?.line ?? 1}: ${e.message}`);
-    }
-    const parsed = CalendarOverrides.safeParse(doc.toJS() ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const node = doc.getIn(issue.path as Array<string | number>, true) as { range?: [number] } | undefined;
-      const line = node?.range ? lines.linePos(node.range[0]).line : 1;
-      throw new CalendarError(`${file}:${line}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
-    }
-    return new WorkCalendar(parsed.data);
+    return new WorkCalendar(readConfigFile(file, CalendarOverrides, (m) => new CalendarError(m)));
   }
 
   /** Whether the official calendar (package or override file) describes this year. */

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { existsSync } from 'node:fs';
+import { readConfigFile } from './config-file.ts';
 import { z } from 'zod';
 import { chinaDate, type WorkCalendar } from './calendar.ts';
 
@@ -57,17 +57,7 @@ export class DeadlinePolicy {
 
   static load(file: string, calendar: WorkCalendar): DeadlinePolicy {
     if (!existsSync(file)) throw new DeadlinePolicyError(`${file}: not found; copy cases/deadlines.yaml from the Hotline repository and adjust it`);
-    const lines = new LineCounter();
-    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
-    if (doc.errors.length) throw new DeadlinePolicyError(`${file}:${doc.errors[0]!.linePos?.[0]?.line ?? 1}: ${doc.errors[0]!.message}`);
-    const parsed = DeadlinePolicyFile.safeParse(doc.toJS() ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const node = doc.getIn(issue.path as Array<string | number>, true) as { range?: [number] } | undefined;
-      const line = node?.range ? lines.linePos(node.range[0]).line : 1;
-      throw new DeadlinePolicyError(`${file}:${line}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
-    }
-    return new DeadlinePolicy(parsed.data, calendar);
+    return new DeadlinePolicy(readConfigFile(file, DeadlinePolicyFile, (m) => new DeadlinePolicyError(m)), calendar);
   }
 
   span(type: CaseType, urgency: Urgency, step: DeadlineStep): Span {

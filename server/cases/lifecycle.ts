@@ -62,6 +62,15 @@ export interface LifecycleContext {
 
 const needsReason = ({ event }: { event: CaseEvent }) => typeof event.reason === 'string' && event.reason.trim().length > 0;
 
+/** What a department can do while it works a case (签收 and 办理中 alike). */
+const WORKING = {
+  REPLY: { target: 'replied', guard: 'noPendingExtension' },
+  REQUEST_EXTENSION: { guard: 'canAskExtension', actions: 'askExtension' },
+  APPROVE_EXTENSION: { guard: 'extensionPending', actions: 'grantExtension' },
+  REJECT_EXTENSION: { guard: 'extensionPending', actions: 'refuseExtension' },
+  SUPERVISE: { guard: 'hasReason', actions: 'countSupervision' },
+} as const;
+
 /**
  * The case lifecycle as an XState machine: the same machinery as the flows, with the
  * implementations bound by `setup()` and the configuration plain data. A late or disputed
@@ -128,25 +137,8 @@ export const caseLifecycle = setup({
         SUPERVISE: { guard: 'hasReason', actions: 'countSupervision' },
       },
     },
-    accepted: {
-      on: {
-        START: 'in_progress',
-        REPLY: { target: 'replied', guard: 'noPendingExtension' },
-        REQUEST_EXTENSION: { guard: 'canAskExtension', actions: 'askExtension' },
-        APPROVE_EXTENSION: { guard: 'extensionPending', actions: 'grantExtension' },
-        REJECT_EXTENSION: { guard: 'extensionPending', actions: 'refuseExtension' },
-        SUPERVISE: { guard: 'hasReason', actions: 'countSupervision' },
-      },
-    },
-    in_progress: {
-      on: {
-        REPLY: { target: 'replied', guard: 'noPendingExtension' },
-        REQUEST_EXTENSION: { guard: 'canAskExtension', actions: 'askExtension' },
-        APPROVE_EXTENSION: { guard: 'extensionPending', actions: 'grantExtension' },
-        REJECT_EXTENSION: { guard: 'extensionPending', actions: 'refuseExtension' },
-        SUPERVISE: { guard: 'hasReason', actions: 'countSupervision' },
-      },
-    },
+    accepted: { on: { START: 'in_progress', ...WORKING } },
+    in_progress: { on: WORKING },
     replied: {
       on: {
         CALLBACK: { target: 'callback', actions: 'recordCallback' },

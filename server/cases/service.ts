@@ -109,6 +109,29 @@ export class Cases {
     }
   }
 
+  /**
+   * Likely repeats of a new request: open cases (not closed or merged) from the same caller, or
+   * at the same place (district, and address when given) in the same category, created within
+   * `withinDays`. The agent is offered the merge (并单) instead of a second dispatch.
+   */
+  async likelyRepeats(r: { callerPhone: string; category: string; district?: string; address?: string }, withinDays = 7): Promise<CaseRow[]> {
+    const since = new Date(this.now().getTime() - withinDays * 86_400_000).toISOString();
+    return this.db
+      .selectFrom('cases')
+      .selectAll()
+      .where('created_at', '>=', since)
+      .where('state', 'not in', ['closed', 'merged'])
+      .where((eb) => {
+        const samePlace = r.district
+          ? [eb.and([eb('category', '=', r.category), eb('district', '=', r.district), ...(r.address ? [eb('address', '=', r.address)] : [])])]
+          : [];
+        return eb.or([eb('caller_phone', '=', r.callerPhone), ...samePlace]);
+      })
+      .orderBy('created_at', 'desc')
+      .limit(20)
+      .execute();
+  }
+
   get(id: string, db: Db = this.db): Promise<CaseRow | undefined> {
     return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -108,4 +108,24 @@ describe(`cases on the ${testStore()} store`, () => {
     expect(ids.every(isCaseNumber)).toBe(true);
     expect(ids.map((id) => Number(id.slice(6, 10))).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
+
+  it('finds likely repeats — the same caller, or the same place and category, within 7 days — and merges one into its master', async () => {
+    at('2026-11-09T09:00:00');
+    const lamp: NewCase = { type: '求助', category: '城市管理/路灯', urgency: 'normal', callerPhone: '+8613900000001', district: '东城区', address: '和平路12号', description: '路灯不亮', channel: 'voice', by: 'agent' };
+    const master = await cases.create(lamp);
+    at('2026-11-11T09:00:00');
+    // A neighbour reports the same lamp; another caller asks about something else elsewhere.
+    expect((await cases.likelyRepeats({ ...lamp, callerPhone: '+8613900000002' })).map((c) => c.id)).toEqual([master.id]);
+    expect(await cases.likelyRepeats({ ...lamp, callerPhone: '+8613900000003', district: '西城区' })).toEqual([]);
+    expect(await cases.likelyRepeats({ callerPhone: '+8613900000004', category: '城市管理/路灯', district: '东城区', address: '胜利街1号' })).toEqual([]);
+    // The same caller again, about anything.
+    expect((await cases.likelyRepeats({ callerPhone: '+8613900000001', category: '教育/招生' })).map((c) => c.id)).toEqual([master.id]);
+    const repeat = await cases.create({ ...lamp, callerPhone: '+8613900000002' });
+    const merged = await cases.act(repeat.id, { type: 'MERGE', master: master.id, by: 'agent' });
+    expect(merged).toMatchObject({ state: 'merged', due_at: null });
+    // Merged and closed cases are not offered again; after 7 days neither is the master.
+    expect((await cases.likelyRepeats({ ...lamp, callerPhone: '+8613900000005' })).map((c) => c.id)).toEqual([master.id]);
+    at('2026-11-17T09:00:00');
+    expect(await cases.likelyRepeats({ ...lamp, callerPhone: '+8613900000005' })).toEqual([]);
+  });
 });
