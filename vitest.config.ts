@@ -16,6 +16,7 @@ const STORE_CONTRACT = [
   'tests/integration/knowledge.test.ts',
   'tests/integration/cases.test.ts',
   'tests/integration/cases-config.test.ts',
+  'tests/integration/users.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };

@@ -14,7 +14,9 @@ import { twilioSmsSender, type SmsSender } from './notify/sms.ts';
 import { FlowRuntime } from './flows/runtime.ts';
 import { FlowRejected, FlowVersions } from './flows/versions.ts';
 import { listFlowFiles, readFlowFile } from './flows/files.ts';
-import { flowsRouter, requireOpsToken } from './flows/routes.ts';
+import { flowsRouter } from './flows/routes.ts';
+import { Users } from './users/service.ts';
+import { LoginLimiter, authRouter, authenticate, requireRole } from './users/routes.ts';
 import { formatIssue } from './flows/load.ts';
 import { twilioWebhooks } from './twilio/webhook.ts';
 import { smsWebhooks } from './sms/routes.ts';
@@ -46,6 +48,9 @@ export interface Hotline {
   /** Case deadlines on the official working-day calendar. */
   deadlines: DeadlinePolicy;
   cases: Cases;
+  users: Users;
+  /** Set on the first run only: the admin's one-time password, for the console. */
+  firstAdminPassword?: string;
   /** The department each case goes to, by the city's rules. */
   router: Router;
   /** Scans the deadlines while the server listens. */
@@ -110,6 +115,13 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
 
   const flowProblems = await publishShippedFlows(config.flowsDir, flows, log);
   const cases = new Cases(store.db, deadlines);
+  const users = new Users(store.db);
+  // First run: an admin with a one-time password, shown once on the console (never logged).
+  let firstAdminPassword: string | undefined;
+  if ((await users.count()) === 0) {
+    firstAdminPassword = (await users.add({ username: 'admin', roles: ['admin'], mustChangePassword: true })).password;
+    log.info({ username: 'admin' }, 'first run: created the admin user with a one-time password (shown on the console)');
+  }
   const scheduler = new DeadlineScheduler(cases, log, config.deadlineScanSeconds * 1000);
 
   const app = express();
@@ -142,8 +154,10 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use('/api/flows', express.json({ limit: '1mb' }), requireOpsToken(config.opsToken), flowsRouter(flows));
-  app.use('/api/knowledge', requireOpsToken(config.opsToken), knowledgeRouter(knowledge));
+  app.use('/api', authenticate(users, config.opsToken));
+  app.use('/api', authRouter(users, new LoginLimiter(), { secureCookie: config.publicUrl.startsWith('https:'), log }));
+  app.use('/api/flows', requireRole('ops'), express.json({ limit: '1mb' }), flowsRouter(flows));
+  app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     log.warn({ err: { message: (err as Error).message, type: (err as { type?: string }).type }, path: req.path }, 'request could not be parsed');
@@ -178,6 +192,8 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     flowProblems,
     deadlines,
     cases,
+    users,
+    firstAdminPassword,
     router,
     scheduler,
     calendarWarnings,

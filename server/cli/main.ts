@@ -12,6 +12,7 @@ import { listFlowFiles } from '../flows/files.ts';
 import { diffFlows } from '../flows/diff.ts';
 import { TwilioPhone, type Heard } from './phone.ts';
 import { parseScript, runScript } from './script.ts';
+import { ROLES, UserError, Users, type Role } from '../users/service.ts';
 
 class CliError extends Error {}
 
@@ -204,7 +205,36 @@ export function buildCli(): Command {
       await interactive(new TwilioPhone({ ...phone, from: o.from }), o.flow, o.lang);
     });
 
+  const users = program.command('users').description('people who sign in: agents, handlers, supervisors, editors, ops, admins');
+  users
+    .command('add <username>')
+    .description('add a user (honours HOTLINE_DATA_DIR and DATABASE_URL); prints a generated password unless --password-stdin')
+    .requiredOption('--role <role...>', `one or more of ${ROLES.join(', ')}`)
+    .option('--department <code...>', 'department code(s) a handler acts for (see cases/routing.yaml)', [])
+    .option('--password-stdin', 'read the password from standard input instead of generating one')
+    .action(async (username: string, o: { role: string[]; department: string[]; passwordStdin?: boolean }) => {
+      const password = o.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const config = loadConfig();
+      const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+      try {
+        const made = await new Users(store.db).add({ username, roles: o.role as Role[], departments: o.department, password });
+        console.log(`added ${username} (${o.role.join(', ')}${o.department.length ? `; departments ${o.department.join(', ')}` : ''})`);
+        if (!password) console.log(`password: ${made.password}\n(shown only now; they can change it with POST /api/password)`);
+      } catch (err) {
+        if (err instanceof UserError) throw new CliError(err.message);
+        throw err;
+      } finally {
+        await store.close();
+      }
+    });
+
   return program;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function interactive(phone: TwilioPhone, flow: string, lang?: string) {

@@ -30,6 +30,8 @@ export async function serve(): Promise<void> {
       '  Unsigned webhooks are always refused. Set TWILIO_AUTH_TOKEN and PUBLIC_URL for a real number.',
     );
   }
+  if (hotline.firstAdminPassword)
+    lines.push('', `  First run: sign in as admin with the one-time password ${hotline.firstAdminPassword}`, '  (POST /api/login, then change it with POST /api/password; it is shown only now).');
   if (config.devOpsToken) lines.push(`  Ops API token (HOTLINE_OPS_TOKEN not set; stored in ${config.dataDir}/dev-ops-token): ${config.opsToken}`);
   for (const p of hotline.flowProblems) lines.push(`  ! flow refused: ${p}`);
   for (const w of hotline.calendarWarnings) lines.push(`  ! working-day calendar: ${w}`);

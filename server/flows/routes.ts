@@ -1,20 +1,6 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
 import { FlowNotFound, FlowRejected, type FlowVersions } from './versions.ts';
 import { diffFlows } from './diff.ts';
-
-/** Ops tooling authenticates with a bearer token (HOTLINE_OPS_TOKEN); users and roles come with cases. */
-export function requireOpsToken(token: string) {
-  const expected = Buffer.from(token);
-  return (req: Request, res: Response, next: NextFunction) => {
-    const got = Buffer.from((req.header('authorization') ?? '').replace(/^Bearer\s+/i, ''));
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-      res.status(401).json({ error: 'unauthorized', message: 'send Authorization: Bearer <HOTLINE_OPS_TOKEN>' });
-      return;
-    }
-    next();
-  };
-}
 
 /** The flow operations of the CLI, over HTTP: list, versions, publish, diff, rollback. */
 export function flowsRouter(flows: FlowVersions): Router {

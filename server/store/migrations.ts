@@ -174,6 +174,30 @@ const migrations: Record<string, Migration> = {
       for (const t of ['case_sequences', 'case_deadline_misses', 'case_events', 'cases']) await db.schema.dropTable(t).execute();
     },
   },
+  '0004_users': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('departments', 'text', (c) => c.notNull())
+        .addColumn('must_change_password', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('user_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of ['user_sessions', 'users']) await db.schema.dropTable(t).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

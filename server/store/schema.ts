@@ -152,7 +152,32 @@ export interface CaseSequencesTable {
   last: number;
 }
 
+export interface UsersTable {
+  username: string;
+  /** argon2id, PHC string. */
+  password_hash: string;
+  /** JSON array of roles. */
+  roles: string;
+  /** JSON array of department codes (for department handlers). */
+  departments: string;
+  /** 1 for a one-time password that must be changed before anything else. */
+  must_change_password: number;
+  created_at: string;
+}
+
+export interface UserSessionsTable {
+  /** SHA-256 of the token; the token itself is never stored. */
+  token_hash: string;
+  username: string;
+  /** session (browser cookie) | api (bearer token) */
+  kind: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
 export interface Database {
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
   cases: CasesTable;
   case_events: CaseEventsTable;
   case_deadline_misses: CaseDeadlineMissesTable;

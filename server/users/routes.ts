@@ -1,0 +1,164 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../log.ts';
+import { UserError, type Role, type User, type Users } from './service.ts';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: User;
+  }
+}
+
+const COOKIE = 'hotline_session';
+
+/**
+ * Failed sign-ins per user name and per address in a sliding window: guessing is slowed to a
+ * handful of tries, while a colleague mistyping once is not locked out. In memory, per process.
+ */
+export class LoginLimiter {
+  private failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly perUser = 5,
+    private readonly perAddress = 20,
+    private readonly windowMs = 15 * 60_000,
+  ) {}
+
+  /** Seconds to wait before trying again, or 0. */
+  retryAfter(username: string, address: string, now = Date.now()): number {
+    const wait = (key: string, max: number) => {
+      const recent = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
+      this.failures.set(key, recent);
+      return recent.length >= max ? Math.ceil((recent[0]! + this.windowMs - now) / 1000) : 0;
+    };
+    return Math.max(wait(`u:${username}`, this.perUser), wait(`a:${address}`, this.perAddress));
+  }
+
+  failed(username: string, address: string, now = Date.now()): void {
+    for (const key of [`u:${username}`, `a:${address}`]) this.failures.set(key, [...(this.failures.get(key) ?? []), now]);
+    if (this.failures.size > 50_000) this.failures.clear(); // a flood of made-up names must not grow memory for ever
+  }
+}
+
+function cookieOf(req: Request): string | undefined {
+  for (const part of (req.header('cookie') ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return v.join('=');
+  }
+  return undefined;
+}
+
+function bearerOf(req: Request): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '');
+  return m?.[1];
+}
+
+const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Who is asking: a browser session cookie, a user's API token, or the ops token of the
+ * environment (HOTLINE_OPS_TOKEN, an `ops` identity for deployment tooling). A user whose
+ * one-time password has not been changed may only change it.
+ */
+export function authenticate(users: Users, opsToken: string) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const cookie = cookieOf(req);
+      const bearer = bearerOf(req);
+      if (cookie) req.user = await users.byToken(cookie, 'session');
+      else if (bearer && same(bearer, opsToken)) req.user = { username: 'ops-token', roles: ['ops'], departments: [], mustChangePassword: false };
+      else if (bearer) req.user = await users.byToken(bearer, 'api');
+      const path = req.baseUrl + req.path;
+      if (req.user?.mustChangePassword && path !== '/api/password' && path !== '/api/logout') {
+        res.status(403).json({ error: 'password_change_required', message: 'change the one-time password first: POST /api/password' });
+        return;
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** Only users with one of `roles` (admins always) get through: 401 without a user, 403 without the role. */
+export function requireRole(...roles: Role[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.user) {
+      res.status(401).json({ error: 'unauthorized', message: 'sign in (POST /api/login) or send Authorization: Bearer <token>' });
+      return;
+    }
+    if (!req.user.roles.some((r) => r === 'admin' || roles.includes(r))) {
+      res.status(403).json({ error: 'forbidden', message: `needs the role ${roles.join(' or ')}` });
+      return;
+    }
+    next();
+  };
+}
+
+/** POST /api/login, /api/logout, /api/password. */
+export function authRouter(users: Users, limiter: LoginLimiter, opts: { secureCookie: boolean; log: Logger }): Router {
+  const r = Router();
+  const json = express.json({ limit: '16kb' });
+  const cookie = (value: string, maxAge: number) =>
+    `${COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${opts.secureCookie ? '; Secure' : ''}`;
+
+  r.post('/login', json, async (req, res, next) => {
+    try {
+      const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
+      if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+        res.status(400).json({ error: 'bad_request', message: 'send JSON {"username": "…", "password": "…"}' });
+        return;
+      }
+      const address = req.socket.remoteAddress ?? '';
+      const wait = limiter.retryAfter(username, address);
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(wait));
+        res.status(429).json({ error: 'too_many_attempts', message: `too many failed sign-ins; try again in ${wait} s` });
+        return;
+      }
+      const user = await users.check(username, password);
+      if (!user) {
+        limiter.failed(username, address);
+        opts.log.warn({ username, address }, 'failed sign-in');
+        res.status(401).json({ error: 'unauthorized', message: 'wrong user name or password' });
+        return;
+      }
+      const token = await users.issue(user.username, 'session');
+      res.setHeader('Set-Cookie', cookie(token, 12 * 3600));
+      res.json({ username: user.username, roles: user.roles, departments: user.departments, mustChangePassword: user.mustChangePassword });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.post('/logout', async (req, res, next) => {
+    try {
+      const token = cookieOf(req);
+      if (token) await users.revoke(token);
+      res.setHeader('Set-Cookie', cookie('', 0));
+      res.status(204).end();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.post('/password', json, async (req, res, next) => {
+    try {
+      if (!req.user || req.user.username === 'ops-token') {
+        res.status(401).json({ error: 'unauthorized', message: 'sign in first' });
+        return;
+      }
+      const { password, newPassword } = (req.body ?? {}) as { password?: unknown; newPassword?: unknown };
+      if (typeof password !== 'string' || typeof newPassword !== 'string' || !(await users.check(req.user.username, password))) {
+        res.status(400).json({ error: 'bad_request', message: 'send JSON {"password": current, "newPassword": new (12+ characters)}' });
+        return;
+      }
+      await users.changePassword(req.user.username, newPassword);
+      res.status(204).end();
+    } catch (err) {
+      if (err instanceof UserError) res.status(400).json({ error: 'bad_request', message: err.message });
+      else next(err);
+    }
+  });
+  return r;
+}
