@@ -17,6 +17,7 @@ const STORE_CONTRACT = [
   'tests/integration/cases.test.ts',
   'tests/integration/cases-config.test.ts',
   'tests/integration/users.test.ts',
+  'tests/integration/cases-api.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };

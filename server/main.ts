@@ -31,6 +31,9 @@ import { DeadlinePolicy } from './cases/deadlines.ts';
 import { Cases } from './cases/service.ts';
 import { DeadlineScheduler } from './cases/scheduler.ts';
 import { Router } from './cases/routing.ts';
+import { casesRouter } from './cases/routes.ts';
+import { casesOpenApi } from './cases/openapi.ts';
+import { AuditLog } from './users/audit.ts';
 
 export interface Hotline {
   /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
@@ -157,6 +160,10 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   app.use('/api', authenticate(users, config.opsToken));
   app.use('/api', authRouter(users, new LoginLimiter(), { secureCookie: config.publicUrl.startsWith('https:'), log }));
   app.use('/api/flows', requireRole('ops'), express.json({ limit: '1mb' }), flowsRouter(flows));
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(casesOpenApi(config.publicUrl));
+  });
+  app.use('/api/cases', requireRole('agent', 'handler', 'supervisor'), casesRouter(cases, router, new AuditLog(store.db)));
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {

@@ -37,6 +37,18 @@ export interface DeadlineMiss {
   escalated: boolean;
 }
 
+export interface CaseFilter {
+  /** Only these departments' cases (a department handler's view); undefined: all. */
+  departments?: string[];
+  states?: string[];
+  types?: string[];
+  /** Only cases past the deadline of the step they wait for. */
+  overdue?: boolean;
+  /** created_at range, ISO timestamps, [from, to). */
+  from?: string;
+  to?: string;
+}
+
 export class CaseNotFound extends Error {}
 /** Someone else moved the case since it was read; read it again and retry. */
 export class CaseChanged extends Error {}
@@ -130,6 +142,30 @@ export class Cases {
       .orderBy('created_at', 'desc')
       .limit(20)
       .execute();
+  }
+
+  /**
+   * Cases newest first, filtered, a page at a time: `cursor` is the `next` of the previous
+   * page (keyset pagination: stable while new cases arrive, and as fast on page 1,000 as on 1).
+   */
+  async list(f: CaseFilter, limit = 50, cursor?: string): Promise<{ cases: CaseRow[]; next?: string }> {
+    if (f.departments?.length === 0) return { cases: [] };
+    let q = this.db.selectFrom('cases').selectAll();
+    if (f.departments) q = q.where('department', 'in', f.departments);
+    if (f.states?.length) q = q.where('state', 'in', f.states);
+    if (f.types?.length) q = q.where('type', 'in', f.types);
+    if (f.overdue) q = q.where('due_at', '<', this.now().toISOString());
+    if (f.from) q = q.where('created_at', '>=', f.from);
+    if (f.to) q = q.where('created_at', '<', f.to);
+    if (cursor) {
+      const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+      if (!at || !id) throw new Error('bad cursor');
+      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { cases: page, next: rows.length > limit && last ? Buffer.from(`${last.created_at}|${last.id}`).toString('base64url') : undefined };
   }
 
   get(id: string, db: Db = this.db): Promise<CaseRow | undefined> {

@@ -198,6 +198,24 @@ const migrations: Record<string, Migration> = {
       for (const t of ['user_sessions', 'users']) await db.schema.dropTable(t).execute();
     },
   },
+  '0005_audit_log': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('address', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_subject_idx').on('audit_log').columns(['subject', 'at']).execute();
+      await db.schema.createIndex('audit_log_user_idx').on('audit_log').columns(['username', 'at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('audit_log').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -175,7 +175,19 @@ export interface UserSessionsTable {
   expires_at: string | null;
 }
 
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  username: string;
+  /** e.g. case.read, case.list */
+  action: string;
+  /** What was read: a case number, or the query of a listing. */
+  subject: string;
+  address: string | null;
+}
+
 export interface Database {
+  audit_log: AuditLogTable;
   users: UsersTable;
   user_sessions: UserSessionsTable;
   cases: CasesTable;

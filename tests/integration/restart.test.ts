@@ -93,4 +93,31 @@ describe(`a real server process killed with SIGKILL mid-call (${testStore()} sto
     expect(agent.handoff?.queue).toBe('general');
     expect(await caller.hangup(42)).toBe(200);
   });
+
+  it('a case acknowledged with 201 is still there after kill -9', async () => {
+    const env = { ...process.env, HOTLINE_DATA_DIR: dataDir, DATABASE_URL: postgres?.url ?? '' };
+    const add = spawn(process.execPath, ['bin/hotline.mjs', 'users', 'add', 'agent-kill', '--role', 'agent', '--password-stdin'], { cwd: REPO, env, stdio: ['pipe', 'ignore', 'inherit'] });
+    add.stdin!.end('agent kill password');
+    expect(await new Promise((r) => add.once('exit', r))).toBe(0);
+
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const first = await start(port);
+    const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent-kill', password: 'agent kill password' }) });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const res = await fetch(`${url}/api/cases`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: '求助', category: '城市管理/路灯', callerPhone: '+8613800138000', description: '路灯不亮', channel: 'voice' }),
+    });
+    expect(res.status).toBe(201);
+    const id = ((await res.json()) as { case: { id: string } }).case.id;
+    first.kill('SIGKILL'); // at once, with no chance to flush anything
+    await new Promise((r) => first.once('exit', r));
+
+    await start(port);
+    const again = await fetch(`${url}/api/cases/${id}`, { headers: { cookie } });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { case: { id: string; description: string } }).case).toMatchObject({ id, description: '路灯不亮' });
+  });
 });

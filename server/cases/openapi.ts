@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { MoveBody, NewCaseBody } from './routes.ts';
+
+/** The OpenAPI description of /api/cases, with the request bodies taken from the same zod schemas that validate them. */
+export function casesOpenApi(serverUrl: string) {
+  const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+  const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
+  const err = (description: string) => ({ description, content: json('Error') });
+  const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{11,14}$' }, description: 'case number (digits, Damm check digit)' };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Hotline cases API', version: '1', description: 'Cases of the 12345 workflow. Sign in with POST /api/login (session cookie) or send Authorization: Bearer <API token>. A department handler sees only their departments\' cases; every read of a case is written to the audit log.' },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: 'hotline_session' }, bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        NewCase: schema(NewCaseBody),
+        Move: schema(MoveBody),
+        Error: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } }, required: ['error'] },
+        Case: { type: 'object', description: 'a case as the API shows it (see caseView in server/cases/routes.ts)', properties: { id: { type: 'string' }, state: { type: 'string' }, department: { type: ['string', 'null'] }, version: { type: 'integer' } }, additionalProperties: true },
+      },
+    },
+    security: [{ cookie: [] }, { bearer: [] }],
+    paths: {
+      '/api/cases': {
+        get: {
+          summary: 'list cases, newest first',
+          parameters: [
+            ...['state', 'department', 'type'].map((name) => ({ name, in: 'query', schema: { type: 'string' }, description: 'comma-separated values' })),
+            { name: 'overdue', in: 'query', schema: { type: 'boolean' } },
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'the `next` of the previous page' },
+          ],
+          responses: { '200': { description: 'a page', content: { 'application/json': { schema: { type: 'object', properties: { cases: { type: 'array', items: { $ref: '#/components/schemas/Case' } }, next: { type: ['string', 'null'] } } } } } }, '401': err('not signed in') },
+        },
+        post: {
+          summary: 'open a case (agent or supervisor); answers with the suggested department and likely repeats',
+          requestBody: { required: true, content: json('NewCase') },
+          responses: { '201': { description: 'created and stored' }, '400': err('invalid body'), '403': err('not the centre') },
+        },
+      },
+      '/api/cases/{id}': { get: { summary: 'one case', parameters: [id], responses: { '200': { description: 'the case' }, '404': err('no such case, or not yours to see') } } },
+      '/api/cases/{id}/events': {
+        get: { summary: 'the history of a case', parameters: [id], responses: { '200': { description: 'the events, oldest first' }, '404': err('no such case') } },
+        post: {
+          summary: 'a lifecycle move; If-Match: <version> makes it conditional',
+          parameters: [id, { name: 'If-Match', in: 'header', schema: { type: 'string' } }],
+          requestBody: { required: true, content: json('Move') },
+          responses: { '201': { description: 'applied' }, '400': err('invalid body'), '403': err('role may not make this move'), '404': err('no such case'), '409': err('illegal move or changed meanwhile') },
+        },
+      },
+    },
+  };
+}
