@@ -103,6 +103,7 @@ export class Cases {
             due_step: 'dispatch',
             due_at: due.at.toISOString(),
             warn_at: due.warnAt.toISOString(),
+            next_check_at: due.warnAt.toISOString(),
             created_at: at.toISOString(),
             updated_at: at.toISOString(),
           };
@@ -208,6 +209,8 @@ export class Cases {
           department: after.context.department,
           updated_at: at,
           ...due,
+          // A new deadline is watched from its warning point; an unchanged one as before.
+          next_check_at: due.due_at === row.due_at ? row.next_check_at : due.warn_at,
         })
         .where('id', '=', id)
         .where('version', '=', row.version)
@@ -254,50 +257,62 @@ export class Cases {
     }
   }
 
+  /** The cases the scheduler must look at now: those whose next check time has come. */
+  dueForCheck(now: string, limit = 500) {
+    return this.db.selectFrom('cases').select(['id', 'due_step', 'due_at', 'next_check_at']).where('next_check_at', '<=', now).orderBy('next_check_at').limit(limit);
+  }
+
+  /** A department's open cases, newest first: the inbox. */
+  inbox(department: string, limit = 50) {
+    return this.db
+      .selectFrom('cases')
+      .selectAll()
+      .where('department', '=', department)
+      .where('state', 'in', ['dispatched', 'accepted', 'in_progress', 'returned'])
+      .orderBy('created_at', 'desc')
+      .limit(limit);
+  }
+
   /**
-   * The scheduler's pass: cases past the warning point or the deadline of the step they wait
-   * for. Each miss is a row whose key (case, step, kind, deadline) makes it count once, however
-   * many processes scan; an overdue case is put under supervision (督办) in the same
-   * transaction. Deadlines are rows, not timers: a restart loses and repeats nothing.
+   * The scheduler's pass over cases whose next check time has come: past the warning point or
+   * the deadline of the step they wait for. Each miss is a row whose key (case, step, kind,
+   * deadline) makes it count once, however many processes scan; an overdue case is put under
+   * supervision (督办) in the same transaction, and its next check moves on (deadline, then
+   * none). Deadlines are rows, not timers: a restart loses and repeats nothing.
    */
   async scanDeadlines(limit = 500): Promise<DeadlineMiss[]> {
     const now = this.now().toISOString();
     const found: DeadlineMiss[] = [];
-    for (const kind of ['overdue', 'warning'] as const) {
-      const column = kind === 'overdue' ? 'due_at' : 'warn_at';
-      const due = await this.db
-        .selectFrom('cases')
-        .select(['id', 'due_step', 'due_at'])
-        .where(column, '<=', now)
-        .where('due_at', 'is not', null)
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('case_deadline_misses as m').select('m.case_id').whereRef('m.case_id', '=', 'cases.id').where('m.kind', '=', kind).whereRef('m.due_at', '=', 'cases.due_at'))),
-        )
-        .orderBy(column)
-        .limit(limit)
-        .execute();
-      for (const c of due) {
-        const miss = await this.db.transaction().execute(async (trx) => {
-          const inserted = await trx
-            .insertInto('case_deadline_misses')
-            .values({ case_id: c.id, step: c.due_step!, kind, due_at: c.due_at!, at: now })
-            .onConflict((oc) => oc.doNothing())
-            .executeTakeFirst();
-          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined; // another scanner recorded it
-          let escalated = false;
-          if (kind === 'overdue') {
-            const row = await this.get(c.id, trx);
-            const snap = row && (caseLifecycle.resolveState(JSON.parse(row.snapshot)) as CaseSnapshot);
-            const supervise = { type: 'SUPERVISE', by: 'system', at: now, reason: `超期: ${c.due_step} due ${c.due_at}` } as CaseEvent;
-            if (snap?.can(supervise)) {
-              await this.act(c.id, supervise, undefined, trx);
-              escalated = true;
-            }
+    for (const c of await this.dueForCheck(now, limit).execute()) {
+      if (!c.due_at || !c.due_step) continue;
+      const kind = c.due_at <= now ? 'overdue' : 'warning';
+      const miss = await this.db.transaction().execute(async (trx) => {
+        const moved = await trx
+          .updateTable('cases')
+          .set({ next_check_at: kind === 'warning' ? c.due_at : null })
+          .where('id', '=', c.id)
+          .where('next_check_at', '=', c.next_check_at)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) return undefined; // another scanner (or a move) got there first
+        const inserted = await trx
+          .insertInto('case_deadline_misses')
+          .values({ case_id: c.id, step: c.due_step!, kind, due_at: c.due_at!, at: now })
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined;
+        let escalated = false;
+        if (kind === 'overdue') {
+          const row = await this.get(c.id, trx);
+          const snap = row && (caseLifecycle.resolveState(JSON.parse(row.snapshot)) as CaseSnapshot);
+          const supervise = { type: 'SUPERVISE', by: 'system', at: now, reason: `超期: ${c.due_step} due ${c.due_at}` } as CaseEvent;
+          if (snap?.can(supervise)) {
+            await this.act(c.id, supervise, undefined, trx);
+            escalated = true;
           }
-          return { caseId: c.id, step: c.due_step as DeadlineStep, kind, dueAt: c.due_at!, escalated };
-        });
-        if (miss) found.push(miss);
-      }
+        }
+        return { caseId: c.id, step: c.due_step as DeadlineStep, kind, dueAt: c.due_at!, escalated } satisfies DeadlineMiss;
+      });
+      if (miss) found.push(miss);
     }
     return found;
   }

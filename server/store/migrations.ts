@@ -216,6 +216,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('audit_log').execute();
     },
   },
+  '0006_case_next_check': {
+    async up(db: Kysely<any>) {
+      // The next instant the deadline scheduler has anything to do for a case (its warning
+      // point, then its deadline, then nothing): the scan reads only what is due, never the
+      // backlog of misses already recorded.
+      await db.schema.alterTable('cases').addColumn('next_check_at', 'text').execute();
+      await db.updateTable('cases').set((eb) => ({ next_check_at: eb.ref('warn_at') })).execute();
+      await db.schema.createIndex('cases_next_check_idx').on('cases').columns(['next_check_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('cases_next_check_idx').execute();
+      await db.schema.alterTable('cases').dropColumn('next_check_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -120,6 +120,8 @@ export interface CasesTable {
   due_step: string | null;
   due_at: string | null;
   warn_at: string | null;
+  /** When the deadline scheduler must look next: warn_at, then due_at once warned, then null. */
+  next_check_at: string | null;
   created_at: string;
   updated_at: string;
 }
