@@ -163,7 +163,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(casesOpenApi(config.publicUrl));
   });
-  app.use('/api/cases', requireRole('agent', 'handler', 'supervisor'), casesRouter(cases, router, new AuditLog(store.db)));
+  app.use('/api/cases', requireRole('agent', 'handler', 'supervisor'), casesRouter(cases, router, new AuditLog(store.db), (id) => knowledge.get(id)?.department));
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {

@@ -93,7 +93,7 @@ export function caseView(c: CaseRow) {
 const csv = (v: unknown) => (typeof v === 'string' && v ? v.split(',') : undefined);
 
 /** /api/cases: create, list (filters, cursor pages), read, history, and the lifecycle moves. */
-export function casesRouter(cases: Cases, router: CaseRouter, audit: AuditLog): Router {
+export function casesRouter(cases: Cases, router: CaseRouter, audit: AuditLog, articleDepartment: (articleId: string) => string | undefined = () => undefined): Router {
   const r = Router();
   r.use(express.json({ limit: '64kb' }));
   const addr = (req: Request) => req.socket.remoteAddress;
@@ -120,7 +120,7 @@ export function casesRouter(cases: Cases, router: CaseRouter, audit: AuditLog): 
     const body = NewCaseBody.parse(req.body);
     const created = await cases.create({ ...body, by: req.user!.username });
     const repeats = (await cases.likelyRepeats(body)).filter((c) => c.id !== created.id);
-    const suggestion = router.route({ type: body.type, category: body.category, district: body.district, description: body.description });
+    const suggestion = router.route({ type: body.type, category: body.category, district: body.district, description: body.description, articleDepartment: body.articleId ? articleDepartment(body.articleId) : undefined });
     res.status(201).json({ case: caseView(created), suggestedDepartment: suggestion, likelyRepeats: repeats.map((c) => ({ id: c.id, state: c.state, category: c.category, createdAt: c.created_at })) });
   }));
 

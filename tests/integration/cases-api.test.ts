@@ -58,6 +58,12 @@ describe('/api/cases over HTTP', () => {
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['CREATE', 'DISPATCH', 'RETURN', 'REDISPATCH', 'ACCEPT', 'REQUEST_EXTENSION', 'APPROVE_EXTENSION', 'REPLY', 'CALLBACK', 'CLOSE']);
   });
 
+  it('a case opened from a knowledge article is suggested to that article’s department', async () => {
+    const res = await call('agent-li', 'POST', '', { ...complaint, type: '咨询', category: '住房公积金/提取', description: '租房能不能取公积金', articleId: 'housing-fund-withdrawal-rent' });
+    expect(res.status).toBe(201);
+    expect(res.body.suggestedDepartment).toEqual({ department: 'HOUSING_FUND', because: 'article' });
+  });
+
   it('a department handler sees only their departments’ cases, also when guessing case numbers', async () => {
     const mine = (await call('agent-li', 'POST', '', complaint)).body.case.id as string;
     const theirs = (await call('agent-li', 'POST', '', { ...complaint, category: '劳动权益/欠薪', description: '拖欠工资' })).body.case.id as string;
