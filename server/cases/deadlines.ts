@@ -28,6 +28,10 @@ export const DeadlinePolicyFile = z
   .object({
     /** Share of a step's time after which the case is flagged as nearing its deadline. */
     warn_at: z.number().gt(0).lt(1).default(0.8),
+    /** How long after a dispatch a department may return the case (退单), in hours. */
+    return_window_hours: z.number().positive().max(24 * 30).default(24),
+    /** Extensions (延期) a case may be granted in all. */
+    max_extensions: z.number().int().min(0).max(10).default(2),
     normal: ByType,
     urgent: ByType,
   })
@@ -58,6 +62,11 @@ export class DeadlinePolicy {
   static load(file: string, calendar: WorkCalendar): DeadlinePolicy {
     if (!existsSync(file)) throw new DeadlinePolicyError(`${file}: not found; copy cases/deadlines.yaml from the Hotline repository and adjust it`);
     return new DeadlinePolicy(readConfigFile(file, DeadlinePolicyFile, (m) => new DeadlinePolicyError(m)), calendar);
+  }
+
+  /** The lifecycle's limits from the same file. */
+  get rules(): { returnWindowHours: number; maxExtensions: number } {
+    return { returnWindowHours: this.file.return_window_hours, maxExtensions: this.file.max_extensions };
   }
 
   span(type: CaseType, urgency: Urgency, step: DeadlineStep): Span {

@@ -65,7 +65,7 @@ export class Cases {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly policy: DeadlinePolicy,
-    private readonly rules: CaseRules = { returnWindowHours: 24, maxExtensions: 2 },
+    private readonly rules: CaseRules = policy.rules,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

@@ -70,6 +70,10 @@ describe('the shipped deadline policy (Guangdong’s reply times)', () => {
     expect(policy.deadline('举报', 'normal', 'reply', monday).at).toEqual(endOf('2026-12-07'));
   });
 
+  it('sets the lifecycle limits from the same file: return within 24 hours, at most 2 extensions', () => {
+    expect(policy.rules).toEqual({ returnWindowHours: 24, maxExtensions: 2 });
+  });
+
   it('gives urgent cases 2 clock hours, holiday or not, and warns at 80 % of the time', () => {
     const d = policy.deadline('求助', 'urgent', 'reply', cn('2026-10-03T22:00:00'));
     expect(d.at).toEqual(cn('2026-10-04T00:00:00'));
