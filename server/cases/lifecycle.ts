@@ -62,13 +62,16 @@ export interface LifecycleContext {
 
 const needsReason = ({ event }: { event: CaseEvent }) => typeof event.reason === 'string' && event.reason.trim().length > 0;
 
+/** Supervision (督办) of a late or disputed case: any open step before the callback, with a reason. */
+const SUPERVISE = { guard: 'hasReason', actions: 'countSupervision' } as const;
+
 /** What a department can do while it works a case (签收 and 办理中 alike). */
 const WORKING = {
   REPLY: { target: 'replied', guard: 'noPendingExtension' },
   REQUEST_EXTENSION: { guard: 'canAskExtension', actions: 'askExtension' },
   APPROVE_EXTENSION: { guard: 'extensionPending', actions: 'grantExtension' },
   REJECT_EXTENSION: { guard: 'extensionPending', actions: 'refuseExtension' },
-  SUPERVISE: { guard: 'hasReason', actions: 'countSupervision' },
+  SUPERVISE,
 } as const;
 
 /**
@@ -127,14 +130,14 @@ export const caseLifecycle = setup({
       on: {
         ACCEPT: 'accepted',
         RETURN: { target: 'returned', guard: 'withinReturnWindow' },
-        SUPERVISE: { guard: 'hasReason', actions: 'countSupervision' },
+        SUPERVISE,
         MERGE: { target: 'merged', actions: 'setMaster' },
       },
     },
     returned: {
       on: {
         REDISPATCH: { target: 'dispatched', actions: 'setDepartment' },
-        SUPERVISE: { guard: 'hasReason', actions: 'countSupervision' },
+        SUPERVISE,
       },
     },
     accepted: { on: { START: 'in_progress', ...WORKING } },
@@ -142,7 +145,7 @@ export const caseLifecycle = setup({
     replied: {
       on: {
         CALLBACK: { target: 'callback', actions: 'recordCallback' },
-        SUPERVISE: { guard: 'hasReason', actions: 'countSupervision' },
+        SUPERVISE,
       },
     },
     callback: {

@@ -3,7 +3,7 @@ import type { Database } from '../store/index.ts';
 import type { CasesTable } from '../store/schema.ts';
 import { chinaDate } from './calendar.ts';
 import type { CaseType, DeadlinePolicy, DeadlineStep, Urgency } from './deadlines.ts';
-import { apply, caseLifecycle, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState } from './lifecycle.ts';
+import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState } from './lifecycle.ts';
 import { caseNumber } from './number.ts';
 
 export type CaseRow = Selectable<CasesTable>;
@@ -50,6 +50,11 @@ export interface CaseFilter {
 }
 
 export class CaseNotFound extends Error {}
+
+/** A case's lifecycle snapshot as stored with it. */
+export function snapshotOf(row: CaseRow): CaseSnapshot {
+  return caseLifecycle.resolveState(JSON.parse(row.snapshot)) as CaseSnapshot;
+}
 /** Someone else moved the case since it was read; read it again and retry. */
 export class CaseChanged extends Error {}
 
@@ -73,53 +78,46 @@ export class Cases {
     const at = this.now();
     const snapshot = newCase(this.rules);
     const due = this.policy.deadline(c.type, c.urgency, 'dispatch', at);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.db.transaction().execute(async (trx) => {
-          const day = chinaDate(at);
-          const seq = await trx
-            .insertInto('case_sequences')
-            .values({ day, last: 1 })
-            .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last: eb('case_sequences.last', '+', 1) })))
-            .returning('last')
-            .executeTakeFirstOrThrow();
-          const row: CaseRow = {
-            id: caseNumber(day, seq.last),
-            type: c.type,
-            category: c.category,
-            urgency: c.urgency,
-            caller_phone: c.callerPhone,
-            caller_name: c.callerName ?? null,
-            district: c.district ?? null,
-            address: c.address ?? null,
-            description: c.description,
-            channel: c.channel,
-            call_sid: c.callSid ?? null,
-            article_id: c.articleId ?? null,
-            department: null,
-            state: 'received',
-            snapshot: JSON.stringify(caseLifecycle.getPersistedSnapshot(snapshot)),
-            version: 1,
-            due_step: 'dispatch',
-            due_at: due.at.toISOString(),
-            warn_at: due.warnAt.toISOString(),
-            next_check_at: due.warnAt.toISOString(),
-            created_at: at.toISOString(),
-            updated_at: at.toISOString(),
-          };
-          await trx.insertInto('cases').values(row).execute();
-          await trx
-            .insertInto('case_events')
-            .values({ case_id: row.id, seq: 1, type: 'CREATE', from_state: '', to_state: 'received', by_user: c.by, at: row.created_at, reason: null, note: null, event: JSON.stringify({ type: 'CREATE', by: c.by, at: row.created_at }) })
-            .execute();
-          return row;
-        });
-      } catch (err) {
-        // Two processes numbering the same day at once on SQLite: try the next number.
-        if (attempt < 3 && /UNIQUE|duplicate key/i.test(String(err))) continue;
-        throw err;
-      }
-    }
+    // The day's sequence is one atomic upsert, so two processes never draw the same number.
+    return this.db.transaction().execute(async (trx) => {
+      const day = chinaDate(at);
+      const seq = await trx
+        .insertInto('case_sequences')
+        .values({ day, last: 1 })
+        .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last: eb('case_sequences.last', '+', 1) })))
+        .returning('last')
+        .executeTakeFirstOrThrow();
+      const row: CaseRow = {
+        id: caseNumber(day, seq.last),
+        type: c.type,
+        category: c.category,
+        urgency: c.urgency,
+        caller_phone: c.callerPhone,
+        caller_name: c.callerName ?? null,
+        district: c.district ?? null,
+        address: c.address ?? null,
+        description: c.description,
+        channel: c.channel,
+        call_sid: c.callSid ?? null,
+        article_id: c.articleId ?? null,
+        department: null,
+        state: 'received',
+        snapshot: JSON.stringify(caseLifecycle.getPersistedSnapshot(snapshot)),
+        version: 1,
+        due_step: 'dispatch',
+        due_at: due.at.toISOString(),
+        warn_at: due.warnAt.toISOString(),
+        next_check_at: due.warnAt.toISOString(),
+        created_at: at.toISOString(),
+        updated_at: at.toISOString(),
+      };
+      await trx.insertInto('cases').values(row).execute();
+      await trx
+        .insertInto('case_events')
+        .values({ case_id: row.id, seq: 1, type: 'CREATE', from_state: '', to_state: 'received', by_user: c.by, at: row.created_at, reason: null, note: null, event: JSON.stringify({ type: 'CREATE', by: c.by, at: row.created_at }) })
+        .execute();
+      return row;
+    });
   }
 
   /**
@@ -195,7 +193,7 @@ export class Cases {
       if (expectedVersion !== undefined && row.version !== expectedVersion) throw new CaseChanged(`case ${id} is at version ${row.version}, not ${expectedVersion}`);
       const at = move.at ?? this.now().toISOString();
       const event = { ...move, at } as CaseEvent;
-      const before = caseLifecycle.resolveState(JSON.parse(row.snapshot)) as CaseSnapshot;
+      const before = snapshotOf(row);
       const after = apply(before, event);
       const from = stateOf(before);
       const to = stateOf(after);
@@ -302,12 +300,11 @@ export class Cases {
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined;
         let escalated = false;
         if (kind === 'overdue') {
-          const row = await this.get(c.id, trx);
-          const snap = row && (caseLifecycle.resolveState(JSON.parse(row.snapshot)) as CaseSnapshot);
-          const supervise = { type: 'SUPERVISE', by: 'system', at: now, reason: `超期: ${c.due_step} due ${c.due_at}` } as CaseEvent;
-          if (snap?.can(supervise)) {
-            await this.act(c.id, supervise, undefined, trx);
+          try {
+            await this.act(c.id, { type: 'SUPERVISE', by: 'system', at: now, reason: `超期: ${c.due_step} due ${c.due_at}` }, undefined, trx);
             escalated = true;
+          } catch (err) {
+            if (!(err instanceof IllegalMove)) throw err; // e.g. still 受理: the centre's own step, recorded but not supervised
           }
         }
         return { caseId: c.id, step: c.due_step as DeadlineStep, kind, dueAt: c.due_at!, escalated } satisfies DeadlineMiss;

@@ -19,8 +19,9 @@ export class UserError extends Error {}
 const SESSION_HOURS = 12;
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 const newSecret = () => randomBytes(24).toString('base64url');
-// Verifying against this when the user does not exist keeps a wrong name as slow as a wrong password.
-const DUMMY_HASH = hash('not a password of anyone');
+// Verifying against this when the user does not exist keeps a wrong name as slow as a wrong
+// password. Made on the first sign-in, not when the module loads (every CLI command imports it).
+let dummyHash: Promise<string> | undefined;
 
 /**
  * Users, roles and sign-in: passwords hashed with argon2id, sessions and API tokens stored
@@ -68,7 +69,7 @@ export class Users {
   /** The user if the password is right; undefined otherwise (as slowly either way). */
   async check(username: string, password: string): Promise<User | undefined> {
     const r = await this.db.selectFrom('users').select('password_hash').where('username', '=', username).executeTakeFirst();
-    const ok = await verify(r?.password_hash ?? (await DUMMY_HASH), password).catch(() => false);
+    const ok = await verify(r?.password_hash ?? (await (dummyHash ??= hash('not a password of anyone'))), password).catch(() => false);
     return ok && r ? this.get(username) : undefined;
   }
 
