@@ -57,8 +57,13 @@ class GroupCommitDriver implements Driver {
     return new Handle(this);
   }
 
+  /** Waits while another handle's transaction has the store. */
+  private async turn(conn: Handle | undefined): Promise<void> {
+    while (this.owner && this.owner !== conn) await new Promise<void>((r) => this.queue.push(r));
+  }
+
   async beginTransaction(conn: DatabaseConnection): Promise<void> {
-    while (this.owner) await new Promise<void>((r) => this.queue.push(r));
+    await this.turn(undefined);
     this.owner = conn as Handle;
     this.flush();
     this.sqlite.exec('begin');
@@ -95,7 +100,7 @@ class GroupCommitDriver implements Driver {
    * otherwise in this turn's batch, settling when the batch commits.
    */
   async execute(conn: Handle, q: CompiledQuery): Promise<QueryResult<unknown>> {
-    while (this.owner && this.owner !== conn) await new Promise<void>((r) => this.queue.push(r));
+    await this.turn(conn);
     const stmt = this.prepare(q.sql);
     if (this.owner === conn || stmt.readonly) return this.run(stmt, q);
     if (!this.batch) {
