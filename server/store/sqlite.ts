@@ -57,13 +57,8 @@ class GroupCommitDriver implements Driver {
     return new Handle(this);
   }
 
-  /** Waits while another handle's transaction has the store. */
-  private async turn(conn: Handle | undefined): Promise<void> {
-    while (this.owner && this.owner !== conn) await new Promise<void>((r) => this.queue.push(r));
-  }
-
   async beginTransaction(conn: DatabaseConnection): Promise<void> {
-    await this.turn(undefined);
+    while (this.owner) await new Promise<void>((r) => this.queue.push(r));
     this.owner = conn as Handle;
     this.flush();
     this.sqlite.exec('begin');
@@ -100,7 +95,7 @@ class GroupCommitDriver implements Driver {
    * otherwise in this turn's batch, settling when the batch commits.
    */
   async execute(conn: Handle, q: CompiledQuery): Promise<QueryResult<unknown>> {
-    await this.turn(conn);
+    while (this.owner && this.owner !== conn) await new Promise<void>((r) => this.queue.push(r));
     const stmt = this.prepare(q.sql);
     if (this.owner === conn || stmt.readonly) return this.run(stmt, q);
     if (!this.batch) {
