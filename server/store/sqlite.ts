@@ -58,6 +58,7 @@ class GroupCommitDriver implements Driver {
   }
 
   async beginTransaction(conn: DatabaseConnection): Promise<void> {
+    // Check and claim with no await in between: another waiter woken by the same release must not slip in.
     while (this.owner) await new Promise<void>((r) => this.queue.push(r));
     this.owner = conn as Handle;
     this.flush();
