@@ -76,6 +76,20 @@ describe('SQLite store: group commit', () => {
     expect(reader.prepare('select id from t order by id').all()).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
+  it('transactions that start together run one after the other, each whole', async () => {
+    const order: string[] = [];
+    const tx = (name: string, id: number) =>
+      db.transaction().execute(async (trx) => {
+        order.push(`${name} begins`);
+        await trx.insertInto('t').values({ id, v: name }).execute();
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(`${name} ends`);
+      });
+    await Promise.all([tx('a', 1), tx('b', 2), tx('c', 3)]);
+    expect(order).toEqual(['a begins', 'a ends', 'b begins', 'b ends', 'c begins', 'c ends']);
+    expect(committed()).toBe(3);
+  });
+
   it('reads see committed data and the pending writes of their own turn', async () => {
     await insert(7);
     const [, row] = await Promise.all([insert(8), db.selectFrom('t').selectAll().where('id', '=', 8).executeTakeFirst()]);
