@@ -18,6 +18,7 @@ const STORE_CONTRACT = [
   'tests/integration/cases-config.test.ts',
   'tests/integration/users.test.ts',
   'tests/integration/cases-api.test.ts',
+  'tests/integration/departments.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };

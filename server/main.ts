@@ -16,7 +16,8 @@ import { FlowRejected, FlowVersions } from './flows/versions.ts';
 import { listFlowFiles, readFlowFile } from './flows/files.ts';
 import { flowsRouter } from './flows/routes.ts';
 import { Users } from './users/service.ts';
-import { LoginLimiter, authRouter, authenticate, requireRole } from './users/routes.ts';
+import { authRouter, authenticate, requireRole } from './users/routes.ts';
+import { LoginLimiter } from './users/limiter.ts';
 import { formatIssue } from './flows/load.ts';
 import { twilioWebhooks } from './twilio/webhook.ts';
 import { smsWebhooks } from './sms/routes.ts';
@@ -32,6 +33,8 @@ import { Cases } from './cases/service.ts';
 import { DeadlineScheduler } from './cases/scheduler.ts';
 import { Router } from './cases/routing.ts';
 import { casesRouter } from './cases/routes.ts';
+import { Departments } from './departments/service.ts';
+import { departmentsRouter } from './departments/routes.ts';
 import { casesOpenApi } from './cases/openapi.ts';
 import { AuditLog } from './users/audit.ts';
 
@@ -56,6 +59,8 @@ export interface Hotline {
   firstAdminPassword?: string;
   /** The department each case goes to, by the city's rules. */
   router: Router;
+  /** The department catalogue supervisors keep current. */
+  departments: Departments;
   /** Scans the deadlines while the server listens. */
   scheduler: DeadlineScheduler;
   /** Start-up warnings about the working-day calendar (a year it does not cover). */
@@ -118,6 +123,16 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
 
   const flowProblems = await publishShippedFlows(config.flowsDir, flows, log);
   const cases = new Cases(store.db, deadlines);
+  const departments = new Departments(store.db);
+  const seeded = await departments.seed(router.file.departments);
+  if (seeded > 0) log.info({ added: seeded }, 'department catalogue: added the departments of cases/routing.yaml the store did not have');
+  try {
+    router.checkAgainst(await departments.list());
+  } catch (err) {
+    knowledge.close();
+    await store.close();
+    throw err;
+  }
   const users = new Users(store.db);
   // First run: an admin with a one-time password, shown once on the console (never logged).
   let firstAdminPassword: string | undefined;
@@ -158,12 +173,14 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   });
 
   app.use('/api', authenticate(users, config.opsToken));
-  app.use('/api', authRouter(users, new LoginLimiter(), { secureCookie: config.publicUrl.startsWith('https:'), log }));
+  app.use('/api', authRouter(users, new LoginLimiter(store.db), { secureCookie: config.publicUrl.startsWith('https:'), log }));
   app.use('/api/flows', requireRole('ops'), express.json({ limit: '1mb' }), flowsRouter(flows));
   app.get('/api/openapi.json', (_req, res) => {
     res.json(casesOpenApi(config.publicUrl));
   });
-  app.use('/api/cases', requireRole('agent', 'handler', 'supervisor'), casesRouter(cases, router, new AuditLog(store.db), (id) => knowledge.get(id)?.department));
+  const audit = new AuditLog(store.db);
+  app.use('/api/cases', requireRole('agent', 'handler', 'supervisor'), casesRouter(cases, router, departments, audit, (id) => knowledge.get(id)?.department));
+  app.use('/api/departments', requireRole('agent', 'handler', 'supervisor', 'editor', 'ops'), departmentsRouter(departments, audit, { fallback: router.fallback }));
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
@@ -202,6 +219,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     users,
     firstAdminPassword,
     router,
+    departments,
     scheduler,
     calendarWarnings,
     listen() {

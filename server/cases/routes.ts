@@ -1,5 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { Departments } from '../departments/service.ts';
 import type { AuditLog } from '../users/audit.ts';
 import type { Role, User } from '../users/service.ts';
 import { CASE_TYPES, URGENCIES } from './deadlines.ts';
@@ -93,7 +94,13 @@ export function caseView(c: CaseRow) {
 const csv = (v: unknown) => (typeof v === 'string' && v ? v.split(',') : undefined);
 
 /** /api/cases: create, list (filters, cursor pages), read, history, and the lifecycle moves. */
-export function casesRouter(cases: Cases, router: CaseRouter, audit: AuditLog, articleDepartment: (articleId: string) => string | undefined = () => undefined): Router {
+export function casesRouter(
+  cases: Cases,
+  router: CaseRouter,
+  departments: Departments,
+  audit: AuditLog,
+  articleDepartment: (articleId: string) => string | undefined = () => undefined,
+): Router {
   const r = Router();
   r.use(express.json({ limit: '64kb' }));
   const addr = (req: Request) => req.socket.remoteAddress;
@@ -120,7 +127,10 @@ export function casesRouter(cases: Cases, router: CaseRouter, audit: AuditLog, a
     const body = NewCaseBody.parse(req.body);
     const created = await cases.create({ ...body, by: req.user!.username });
     const repeats = (await cases.likelyRepeats(body)).filter((c) => c.id !== created.id);
-    const suggestion = router.route({ type: body.type, category: body.category, district: body.district, description: body.description, articleDepartment: body.articleId ? articleDepartment(body.articleId) : undefined });
+    const suggestion = router.route(
+      { type: body.type, category: body.category, district: body.district, description: body.description, articleDepartment: body.articleId ? articleDepartment(body.articleId) : undefined },
+      await departments.list(),
+    );
     res.status(201).json({ case: caseView(created), suggestedDepartment: suggestion, likelyRepeats: repeats.map((c) => ({ id: c.id, state: c.state, category: c.category, createdAt: c.created_at })) });
   }));
 
@@ -160,6 +170,13 @@ export function casesRouter(cases: Cases, router: CaseRouter, audit: AuditLog, a
     if (!u.roles.some((role) => role === 'admin' || MOVE_ROLES[move.type].includes(role))) {
       res.status(403).json({ error: 'forbidden', message: `${move.type} needs the role ${MOVE_ROLES[move.type].join(' or ')}` });
       return;
+    }
+    if (move.type === 'DISPATCH' || move.type === 'REDISPATCH') {
+      const to = await departments.get(move.department);
+      if (!to?.active) {
+        res.status(400).json({ error: 'bad_department', message: to ? `${to.code} (${to.name}) takes no new cases` : `${move.department} is not in the department catalogue (GET /api/departments)` });
+        return;
+      }
     }
     const expected = req.header('if-match');
     const updated = await cases.act(c.id, { ...move, by: u.username } as Move, expected && /^\d+$/.test(expected) ? Number(expected) : undefined);

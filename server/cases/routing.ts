@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { readConfigFile } from './config-file.ts';
 import { z } from 'zod';
 import { CASE_TYPES, type CaseType } from './deadlines.ts';
+import { DepartmentCode, type Department } from '../departments/service.ts';
 
-const Code = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a department code in capitals, like HRSS');
+const Code = DepartmentCode;
 const Rule = z
   .object({
     department: Code,
@@ -12,25 +13,21 @@ const Rule = z
     districts: z.array(z.string().min(1)).optional(),
     keywords: z.array(z.string().min(1)).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.types || r.categories || r.districts || r.keywords, 'a rule needs at least one condition');
 
 export const RoutingFile = z
   .object({
-    departments: z.array(z.object({ code: Code, name: z.string().min(1) }).strict()).min(1),
+    /** Seeds the department catalogue in the store on first start; after that supervisors keep it there. */
+    departments: z.array(z.object({ code: Code, name: z.string().min(1) }).strict()).default([]),
     rules: z.array(Rule).default([]),
     fallback: Code,
   })
   .strict()
   .superRefine((v, ctx) => {
-    const codes = new Set(v.departments.map((d) => d.code));
     v.departments.forEach((d, i) => {
       if (v.departments.findIndex((x) => x.code === d.code) !== i) ctx.addIssue({ code: 'custom', path: ['departments', i, 'code'], message: `${d.code} is listed twice` });
     });
-    v.rules.forEach((r, i) => {
-      if (!codes.has(r.department)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'department'], message: `${r.department} is not in the department catalogue` });
-      if (!r.types && !r.categories && !r.districts && !r.keywords) ctx.addIssue({ code: 'custom', path: ['rules', i], message: 'a rule needs at least one condition' });
-    });
-    if (!codes.has(v.fallback)) ctx.addIssue({ code: 'custom', path: ['fallback'], message: `${v.fallback} is not in the department catalogue` });
   });
 export type RoutingFile = z.infer<typeof RoutingFile>;
 
@@ -60,29 +57,60 @@ function categoryMatches(pattern: string, category: string): boolean {
   return category === pattern;
 }
 
-/** Chooses the department a case goes to, by the city's rules (cases/routing.yaml). */
+/** A department as routing sees it: the catalogue's active entries. */
+export type RoutingDepartment = Pick<Department, 'code' | 'name' | 'active'>;
+
+/** Chooses the department a case goes to, by the city's rules (cases/routing.yaml) and the current catalogue. */
 export class Router {
-  constructor(readonly file: RoutingFile) {}
+  constructor(
+    readonly file: RoutingFile,
+    private readonly source?: string,
+  ) {}
 
   static load(file: string): Router {
     if (!existsSync(file)) throw new RoutingError(`${file}: not found; copy cases/routing.yaml from the Hotline repository and adjust it`);
-    return new Router(readConfigFile(file, RoutingFile, (m) => new RoutingError(m)));
+    return new Router(readConfigFile(file, RoutingFile, (m) => new RoutingError(m)), file);
   }
 
-  departmentName(code: string): string | undefined {
-    return this.file.departments.find((d) => d.code === code)?.name;
+  /**
+   * Every department the rules and the fallback name must be in the catalogue (the store's,
+   * which the file's own list seeds); the error names the file and line of the first that is not.
+   */
+  checkAgainst(catalogue: readonly RoutingDepartment[]): void {
+    const known = new Set(catalogue.map((d) => d.code));
+    const schema = RoutingFile.superRefine((v, ctx) => {
+      v.rules.forEach((r, i) => {
+        if (!known.has(r.department)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'department'], message: `${r.department} is not in the department catalogue` });
+      });
+      if (!known.has(v.fallback)) ctx.addIssue({ code: 'custom', path: ['fallback'], message: `${v.fallback} is not in the department catalogue` });
+    });
+    if (this.source) readConfigFile(this.source, schema, (m) => new RoutingError(`${m} (add it under departments: in this file, or with POST /api/departments)`));
+    else {
+      const parsed = schema.safeParse(this.file);
+      if (!parsed.success) throw new RoutingError(parsed.error.issues[0]!.message);
+    }
   }
 
-  route(r: RoutingRequest): RoutingDecision {
+  get fallback(): string {
+    return this.file.fallback;
+  }
+
+  /**
+   * The first rule whose department takes cases wins; then the article's department; then the
+   * fallback desk, which is never inactive.
+   */
+  route(r: RoutingRequest, catalogue: readonly RoutingDepartment[]): RoutingDecision {
+    const open = new Map(catalogue.filter((d) => d.active).map((d) => [d.code, d]));
     const i = this.file.rules.findIndex(
       (rule) =>
+        open.has(rule.department) &&
         (!rule.types || rule.types.includes(r.type)) &&
         (!rule.categories || rule.categories.some((p) => categoryMatches(p, r.category))) &&
         (!rule.districts || (r.district !== undefined && rule.districts.includes(r.district))) &&
         (!rule.keywords || rule.keywords.some((k) => r.description.includes(k))),
     );
     if (i >= 0) return { department: this.file.rules[i]!.department, because: `rule ${i + 1}` };
-    const byArticle = r.articleDepartment && this.file.departments.find((d) => d.name === r.articleDepartment || d.code === r.articleDepartment);
+    const byArticle = r.articleDepartment && [...open.values()].find((d) => d.name === r.articleDepartment || d.code === r.articleDepartment);
     if (byArticle) return { department: byArticle.code, because: 'article' };
     return { department: this.file.fallback, because: 'fallback' };
   }

@@ -13,6 +13,8 @@ import { diffFlows } from '../flows/diff.ts';
 import { TwilioPhone, type Heard } from './phone.ts';
 import { parseScript, runScript } from './script.ts';
 import { ROLES, UserError, Users, type Role } from '../users/service.ts';
+import { Departments } from '../departments/service.ts';
+import { Router } from '../cases/routing.ts';
 
 class CliError extends Error {}
 
@@ -210,13 +212,19 @@ export function buildCli(): Command {
     .command('add <username>')
     .description('add a user (honours HOTLINE_DATA_DIR and DATABASE_URL); prints a generated password unless --password-stdin')
     .requiredOption('--role <role...>', `one or more of ${ROLES.join(', ')}`)
-    .option('--department <code...>', 'department code(s) a handler acts for (see cases/routing.yaml)', [])
+    .option('--department <code...>', 'department code(s) a handler acts for (GET /api/departments lists them)', [])
     .option('--password-stdin', 'read the password from standard input instead of generating one')
     .action(async (username: string, o: { role: string[]; department: string[]; passwordStdin?: boolean }) => {
       const password = o.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
       const config = loadConfig();
       const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
       try {
+        // A handler of a department nobody dispatches to would see nothing: name only real ones.
+        const departments = new Departments(store.db);
+        await departments.seed(Router.load(path.join(config.casesDir, 'routing.yaml')).file.departments);
+        const known = new Set((await departments.list()).map((d) => d.code));
+        const unknown = o.department.filter((d) => !known.has(d));
+        if (unknown.length) throw new CliError(`unknown department ${unknown.join(', ')}; the catalogue has ${[...known].join(', ')} (supervisors add departments with POST /api/departments)`);
         const made = await new Users(store.db).add({ username, roles: o.role as Role[], departments: o.department, password });
         console.log(`added ${username} (${o.role.join(', ')}${o.department.length ? `; departments ${o.department.join(', ')}` : ''})`);
         if (!password) console.log(`password: ${made.password}\n(shown only now; they can change it with POST /api/password)`);

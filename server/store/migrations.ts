@@ -230,6 +230,43 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('cases').dropColumn('next_check_at').execute();
     },
   },
+  '0007_departments': {
+    async up(db: Kysely<any>) {
+      // The department catalogue lives in the store so supervisors keep it current without a
+      // redeploy; cases/routing.yaml only seeds it on first start.
+      await db.schema
+        .createTable('departments')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('email', 'text')
+        .addColumn('fax', 'text')
+        .addColumn('notify_by', 'text', (c) => c.notNull().defaultTo('email'))
+        .addColumn('phone', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('departments').execute();
+    },
+  },
+  '0008_login_failures': {
+    async up(db: Kysely<any>) {
+      // Failed sign-ins in the store, so every server process behind one balancer counts the same guesses.
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('login_failures_key_idx').on('login_failures').columns(['key', 'at']).execute();
+      await db.schema.createIndex('login_failures_at_idx').on('login_failures').columns(['at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('login_failures').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

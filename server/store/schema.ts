@@ -188,7 +188,30 @@ export interface AuditLogTable {
   address: string | null;
 }
 
+export interface DepartmentsTable {
+  code: string;
+  name: string;
+  /** 0: no new cases are dispatched to it; its open cases stay with it. */
+  active: number;
+  email: string | null;
+  fax: string | null;
+  /** How dispatched cases reach it: email | fax. */
+  notify_by: string;
+  phone: string | null;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface LoginFailuresTable {
+  /** `u:<username>` or `a:<address>`. */
+  key: string;
+  at: string;
+}
+
 export interface Database {
+  login_failures: LoginFailuresTable;
+  departments: DepartmentsTable;
   audit_log: AuditLogTable;
   users: UsersTable;
   user_sessions: UserSessionsTable;

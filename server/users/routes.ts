@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../log.ts';
+import type { LoginLimiter } from './limiter.ts';
 import { UserError, type Role, type User, type Users } from './service.ts';
 
 declare module 'express-serve-static-core' {
@@ -10,35 +11,6 @@ declare module 'express-serve-static-core' {
 }
 
 const COOKIE = 'hotline_session';
-
-/**
- * Failed sign-ins per user name and per address in a sliding window: guessing is slowed to a
- * handful of tries, while a colleague mistyping once is not locked out. In memory, per process.
- */
-export class LoginLimiter {
-  private failures = new Map<string, number[]>();
-
-  constructor(
-    private readonly perUser = 5,
-    private readonly perAddress = 20,
-    private readonly windowMs = 15 * 60_000,
-  ) {}
-
-  /** Seconds to wait before trying again, or 0. */
-  retryAfter(username: string, address: string, now = Date.now()): number {
-    const wait = (key: string, max: number) => {
-      const recent = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-      this.failures.set(key, recent);
-      return recent.length >= max ? Math.ceil((recent[0]! + this.windowMs - now) / 1000) : 0;
-    };
-    return Math.max(wait(`u:${username}`, this.perUser), wait(`a:${address}`, this.perAddress));
-  }
-
-  failed(username: string, address: string, now = Date.now()): void {
-    for (const key of [`u:${username}`, `a:${address}`]) this.failures.set(key, [...(this.failures.get(key) ?? []), now]);
-    if (this.failures.size > 50_000) this.failures.clear(); // a flood of made-up names must not grow memory for ever
-  }
-}
 
 function cookieOf(req: Request): string | undefined {
   for (const part of (req.header('cookie') ?? '').split(';')) {
@@ -110,7 +82,7 @@ export function authRouter(users: Users, limiter: LoginLimiter, opts: { secureCo
         return;
       }
       const address = req.socket.remoteAddress ?? '';
-      const wait = limiter.retryAfter(username, address);
+      const wait = await limiter.retryAfter(username, address);
       if (wait > 0) {
         res.setHeader('Retry-After', String(wait));
         res.status(429).json({ error: 'too_many_attempts', message: `too many failed sign-ins; try again in ${wait} s` });
@@ -118,7 +90,7 @@ export function authRouter(users: Users, limiter: LoginLimiter, opts: { secureCo
       }
       const user = await users.check(username, password);
       if (!user) {
-        limiter.failed(username, address);
+        await limiter.failed(username, address);
         opts.log.warn({ username, address }, 'failed sign-in');
         res.status(401).json({ error: 'unauthorized', message: 'wrong user name or password' });
         return;

@@ -114,7 +114,8 @@ describe('/api/cases over HTTP', () => {
   it('describes itself at /api/openapi.json with the schemas that validate the requests', async () => {
     const doc = (await (await fetch(`${t.url}/api/openapi.json`)).json()) as Record<string, any>;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(['/api/cases', '/api/cases/{id}', '/api/cases/{id}/events']);
+    expect(Object.keys(doc.paths)).toEqual(['/api/cases', '/api/cases/{id}', '/api/cases/{id}/events', '/api/departments', '/api/departments/{code}']);
+    expect(doc.components.schemas.DepartmentChange.properties.notifyBy.enum).toEqual(['email', 'fax']);
     expect(doc.components.schemas.NewCase.properties.type.enum).toEqual(['咨询', '求助', '投诉', '举报', '建议']);
   });
 });

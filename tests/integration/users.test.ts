@@ -59,6 +59,17 @@ describe('users, roles and sign-in', () => {
     expect(blocked.res.status).toBe(429);
     expect(Number(blocked.res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await post('/api/login', { username: 'target' })).status).toBe(400);
+    // A second server process on the same store counts the same guesses.
+    const other = await startHotline({ HOTLINE_DATA_DIR: t.dataDir, DATABASE_URL: t.config.databaseUrl ?? '' });
+    try {
+      const res = await fetch(`${other.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'target', password: 'the right password' }) });
+      expect(res.status).toBe(429);
+      // Another name from another server is still let in.
+      const fine = await fetch(`${other.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent-li', password: 'agent password 123' }) });
+      expect(fine.status).toBe(200);
+    } finally {
+      await other.hotline.close();
+    }
   });
 
   it('`hotline users add` writes to the store the server uses, honouring HOTLINE_DATA_DIR and DATABASE_URL', async () => {
@@ -72,5 +83,10 @@ describe('users, roles and sign-in', () => {
     const failed = await run(process.execPath, ['bin/hotline.mjs', 'users', 'add', 'handler-zhao', '--role', 'agent'], { cwd: REPO, env }).catch((e: { code: number; stderr: string }) => e);
     expect((failed as { code: number }).code).not.toBe(0);
     expect((failed as { stderr: string }).stderr).toMatch(/already exists/);
+    // A department the catalogue does not have is refused, with the codes it does have.
+    const ghost = await run(process.execPath, ['bin/hotline.mjs', 'users', 'add', 'handler-ghost', '--role', 'handler', '--department', 'GHOST'], { cwd: REPO, env }).catch((e: { code: number; stderr: string }) => e);
+    expect((ghost as { code: number }).code).not.toBe(0);
+    expect((ghost as { stderr: string }).stderr).toMatch(/unknown department GHOST; the catalogue has .*HRSS/);
+    expect(await t.hotline.users.get('handler-ghost')).toBeUndefined();
   });
 });
