@@ -11,16 +11,17 @@ type Field = keyof typeof FIELD_WEIGHT;
 const STRENGTH_FLOOR = 10;
 const STRENGTH_FULL = 35;
 
-/** How much an article keeps of its score when it covers none of the question's words. */
-const COVERAGE_BASE = 0.7;
-
-/** Articles that reach the exact re-rank, by their first-pass score. */
-const CANDIDATES = 300;
+/** Articles that reach the final ranking (length and language), by their first-pass score. */
+const CANDIDATES = 100;
 /**
- * Postings read per query term. FlexSearch keeps each article's terms most important first, so
- * for a term in more articles than this the first ones are those where it weighs most.
+ * Postings read per query term, whole weight slots at a time, heaviest first: for a term in
+ * more articles than this, those where it weighs least are left out.
  */
 const POSTINGS_PER_TERM = 4000;
+/** Postings walked per question to find candidates; terms past it only refine the candidates' scores. */
+const POSTINGS_BUDGET = 20_000;
+/** FlexSearch resolution: one slot per stored weight step (8 bits). */
+const WEIGHT_SLOTS = 256;
 
 export interface SearchHit {
   id: string;
@@ -49,12 +50,12 @@ interface DocStats {
 
 /**
  * The search index. FlexSearch (a Document with one field of exact terms from our encoder,
- * each article's terms most important first, numeric ids) is the posting store: one lookup
+ * numeric ids, and a score that files each posting under the term's weight in the article:
+ * the field it stands in, title and questions above body) is the posting store: one lookup
  * per query term, never a many-term query (its multi-term `suggest` search costs milliseconds
- * at city scale). A first pass adds each term's weight × rarity over its postings — an
- * article matching only some of the question's terms still counts, which is what `suggest`
- * is for — and the best few hundred articles are then re-ranked exactly, weighing each term
- * by its rarity and by the field it stands in (title and questions above body).
+ * at city scale). Every article holding some of the question's terms scores weight × rarity
+ * per term — an article matching only part of the question still counts, which is what
+ * `suggest` is for — and the best hundred are ranked with length and language.
  */
 export class KnowledgeIndex {
   private readonly flex: Document;
@@ -65,17 +66,23 @@ export class KnowledgeIndex {
   private readonly slots: Array<DocStats | undefined> = [];
   private readonly freeSlots: number[] = [];
   private readonly pool = new TermPool();
+  /** The article being added: each term's stored weight (1/32 steps), read by FlexSearch's score. */
+  private adding = new Map<string, number>();
   /** First-pass scores by slot, and the slots touched: reused by every search, so a search allocates little. */
   private partial = new Float32Array(0);
   private touched = new Int32Array(0);
-  private queryValue = new Float32Array(0);
-  private translationValue = new Float32Array(0);
+  /** 1 where the slot holds an English article. */
+  private englishSlot = new Uint8Array(0);
   private totalLength = 0;
   private readonly english = new Map<string, Article>();
 
   constructor(private readonly encoder: KnowledgeEncoder) {
     const split = new Encoder({ normalize: false, dedupe: false, numeric: false, split: ' ', cache: false });
-    this.flex = new Document({ document: { id: 'slot', index: [{ field: 'text', tokenize: 'strict', encoder: split }] } });
+    // FlexSearch files each posting under a resolution slot, best first; our score puts it in
+    // the slot of the term's stored weight (slot = 255 − weight in 1/32 steps), so a lookup
+    // returns the postings with their exact weights and the first pass scores exactly.
+    const score = (_content: string[], term: string) => WEIGHT_SLOTS - 1 - (this.adding.get(term) ?? 1);
+    this.flex = new Document({ document: { id: 'slot', index: [{ field: 'text', tokenize: 'strict', encoder: split, resolution: WEIGHT_SLOTS, score }] } });
   }
 
   get size(): number {
@@ -152,11 +159,17 @@ export class KnowledgeIndex {
     this.slots[slot] = stats;
     this.totalLength += length;
     if (article.lang === 'en-US' && !this.english.has(article.category)) this.english.set(article.category, article);
-    // Most important first: FlexSearch ranks an article by where the term stands in its text.
-    // The stored (rounded) weights decide the order, so a restored index ranks as the built one.
-    const stored = this.pool.weights(slot);
-    const byWeight = Array.from(terms.keys()).sort((x, y) => stored[y]! - stored[x]! || terms[x]! - terms[y]!);
-    this.flex.add({ slot, text: byWeight.map((i) => this.termText[terms[i]!]!).join(' ') });
+    if (slot >= this.englishSlot.length) {
+      const grown = new Uint8Array(Math.max(1024, slot * 2));
+      grown.set(this.englishSlot);
+      this.englishSlot = grown;
+    }
+    this.englishSlot[slot] = article.lang === 'en-US' ? 1 : 0;
+    // The stored (rounded) weights go to FlexSearch, so a restored index ranks as the built one.
+    const steps = this.pool.steps(slot);
+    this.adding = new Map(Array.from(terms, (id, i) => [this.termText[id]!, steps[i]!]));
+    this.flex.add({ slot, text: [...this.adding.keys()].join(' ') });
+    this.adding.clear();
   }
 
   remove(id: string): void {
@@ -233,48 +246,18 @@ export class KnowledgeIndex {
     // When the lexicon has already turned the English question into Chinese terms, a Chinese
     // article is as good an answer (agents read it; the caller is offered the text or an agent).
     const englishBonus = englishQuery && q.some((t) => t.kind === 'translation') ? 1 : 1.08;
-    // The question's terms as sorted ids with their weight × rarity, merged against each
-    // candidate's sorted term ids: one pass per candidate, no per-term search.
-    // The question's terms as dense tables by term id (weight × rarity), so each candidate is
-    // scored in one branch-free pass over its packed terms. Translations also go in a table of
-    // their own: an English article already matches the English words themselves, and their
-    // Chinese translation would count the same evidence twice.
-    if (this.queryValue.length < this.termText.length) {
-      this.queryValue = new Float32Array(this.termText.length + 1024);
-      this.translationValue = new Float32Array(this.termText.length + 1024);
-    }
-    const qv = this.queryValue;
-    const tv = this.translationValue;
-    const set: number[] = [];
-    let translated = false;
-    q.forEach((t, i) => {
-      if (t.id === undefined) return;
-      qv[t.id] = t.weight * idfs[i]!;
-      if (t.kind === 'translation') {
-        tv[t.id] = qv[t.id]!;
-        translated = true;
-      }
-      set.push(t.id);
-    });
     const scored: SearchHit[] = [];
-    const data = this.pool.data;
-    for (const slot of candidates) {
-      const d = this.slots[slot];
+    for (let i = 0; i < candidates.slots.length; i++) {
+      const d = this.slots[candidates.slots[i]!];
       if (!d) continue;
       const english = d.article.lang === 'en-US';
-      const from = this.pool.start[slot]!;
-      const to = from + this.pool.length[slot]!;
-      let s = 0;
-      for (let k = from; k < to; k++) s += qv[data[k]! >>> 8]! * (data[k]! & 255);
-      if (translated && english) for (let k = from; k < to; k++) s -= tv[data[k]! >>> 8]! * (data[k]! & 255);
-      s /= TermPool.STEPS;
+      let s = candidates.scores[i]! / TermPool.STEPS;
       s /= 1 + 0.15 * Math.log(1 + d.length / avgLen);
       // A caller asking in English is better served by an English article of equal merit.
       if (englishQuery === english) s *= englishBonus;
       if (opts.lang && d.article.lang === opts.lang) s *= 1.02;
       if (s > 0) scored.push({ id: d.article.id, score: s, article: d.article });
     }
-    for (const id of set) qv[id] = tv[id] = 0;
     scored.sort((a, b) => b.score - a.score);
     const hits = scored.slice(0, limit);
     const top = hits[0];
@@ -289,34 +272,65 @@ export class KnowledgeIndex {
   }
 
   /**
-   * Every article holding one of the question's terms scores weight × rarity per term (single
-   * characters only when words found nothing); the best CANDIDATES go on to the exact re-rank.
+   * Scores Σ weight × rarity × the term's stored weight in the article. The question's most
+   * telling terms find the candidates: their postings are walked, heaviest weight slot first,
+   * until POSTINGS_BUDGET is spent. The rest — common words, and single characters unless the
+   * words found almost nothing — only add to the best CANDIDATES, looked up in each one's own
+   * sorted terms: a long rambling question costs little more than a short one. The English
+   * words' Chinese translations do not count for English articles, which match the words.
    */
-  private firstPass(q: Array<{ text: string; weight: number; id: number | undefined; kind: Term['kind'] }>, idfs: number[]): Int32Array {
+  private firstPass(q: Array<{ text: string; weight: number; id: number | undefined; kind: Term['kind'] }>, idfs: number[]): { slots: Int32Array; scores: Float32Array } {
     if (this.partial.length < this.slots.length) {
       this.partial = new Float32Array(this.slots.length * 1.25 + 16);
       this.touched = new Int32Array(this.partial.length);
     }
     const partial = this.partial;
     const touched = this.touched;
+    const english = this.englishSlot;
+    const value = q.map((t, i) => t.weight * idfs[i]!);
+    const order = q
+      .map((_, i) => i)
+      .filter((i) => q[i]!.id !== undefined && this.df[q[i]!.id!])
+      .sort((x, y) => Number(q[x]!.kind === 'char') - Number(q[y]!.kind === 'char') || value[y]! - value[x]!);
     let count = 0;
-    const collect = (chars: boolean) => {
-      for (let i = 0; i < q.length; i++) {
-        const t = q[i]!;
-        if (t.id === undefined || (t.kind === 'char') !== chars || !this.df[t.id]) continue;
-        const value = t.weight * idfs[i]!;
-        const found = this.flex.search(t.text, { index: 'text', limit: POSTINGS_PER_TERM }) as Array<{ result: number[] }>;
-        for (const slot of found[0]?.result ?? []) {
-          if (partial[slot] === 0) touched[count++] = slot;
-          partial[slot] = partial[slot]! + value;
-        }
+    let walked = 0;
+    const refine: number[] = [];
+    for (const i of order) {
+      const t = q[i]!;
+      if (count >= 10 && (t.kind === 'char' || walked >= POSTINGS_BUDGET)) {
+        refine.push(i);
+        continue;
       }
-    };
-    collect(false);
-    if (count < 10) collect(true);
-    const best = topSlots(partial, touched, count, CANDIDATES);
-    for (let i = 0; i < count; i++) partial[touched[i]!] = 0;
-    return best;
+      const translation = t.kind === 'translation';
+      const bySlot = (this.flex.search(t.text, { index: 'text', resolve: false }) as unknown as { result: Array<number[] | undefined> }).result;
+      let read = 0;
+      for (let b = 0; b < bySlot.length && read < POSTINGS_PER_TERM; b++) {
+        const ids = bySlot[b];
+        if (!ids) continue;
+        const v = value[i]! * (WEIGHT_SLOTS - 1 - b);
+        for (let k = 0; k < ids.length; k++) {
+          const slot = ids[k]!;
+          if (translation && english[slot] === 1) continue;
+          if (partial[slot] === 0) touched[count++] = slot;
+          partial[slot] = partial[slot]! + v;
+        }
+        read += ids.length;
+      }
+      walked += read;
+    }
+    const slots = topSlots(partial, touched, count, CANDIDATES);
+    const scores = new Float32Array(slots.length);
+    for (let k = 0; k < slots.length; k++) scores[k] = partial[slots[k]!]!;
+    for (let k = 0; k < count; k++) partial[touched[k]!] = 0;
+    for (const i of refine) {
+      const id = q[i]!.id!;
+      const translation = q[i]!.kind === 'translation';
+      for (let k = 0; k < slots.length; k++) {
+        if (translation && english[slots[k]!] === 1) continue;
+        scores[k] = scores[k]! + value[i]! * this.pool.step(slots[k]!, id);
+      }
+    }
+    return { slots, scores };
   }
 }
 

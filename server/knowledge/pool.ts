@@ -56,6 +56,28 @@ export class TermPool {
     return out;
   }
 
+  /** The stored weight step (1..255) of `term` in `slot`, or 0: a binary search of the article's sorted terms. */
+  step(slot: number, term: number): number {
+    const data = this.data;
+    let lo = this.start[slot]!;
+    let hi = lo + this.length[slot]! - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const id = data[mid]! >>> 8;
+      if (id < term) lo = mid + 1;
+      else if (id > term) hi = mid - 1;
+      else return data[mid]! & 255;
+    }
+    return 0;
+  }
+
+  /** The weights of `slot` as stored: whole steps of 1/STEPS, 1..255. */
+  steps(slot: number): Uint8Array {
+    const out = new Uint8Array(this.length[slot] ?? 0);
+    for (let i = 0; i < out.length; i++) out[i] = this.data[this.start[slot]! + i]! & 255;
+    return out;
+  }
+
   weights(slot: number): Float32Array {
     const out = new Float32Array(this.length[slot] ?? 0);
     for (let i = 0; i < out.length; i++) out[i] = TermPool.weight(this.data[this.start[slot]! + i]!);

@@ -29,6 +29,12 @@ describe('TermPool (every article’s terms and weights in one buffer)', () => {
       d.weights.forEach((x, i) => expect(Math.abs(w[i]! - x)).toBeLessThanOrEqual(1 / 64 + 1e-6));
     }
     for (let slot = 0; slot < 2000; slot++) if (!live.has(slot)) expect(pool.terms(slot).length).toBe(0);
+    // step() finds each term's stored weight by binary search, and 0 for a term the article lacks.
+    for (const [slot, d] of [...live].slice(0, 200)) {
+      const steps = pool.steps(slot);
+      d.terms.forEach((t, i) => expect(pool.step(slot, t)).toBe(steps[i]));
+      for (const absent of [d.terms[0]! - 1, d.terms[1]! - 1, d.terms[d.terms.length - 1]! + 1]) expect(pool.step(slot, absent)).toBe(0);
+    }
   });
 
   it('keeps a tiny weight above zero, so a weak match still counts', () => {
