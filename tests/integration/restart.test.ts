@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,28 +7,7 @@ import { TwilioPhone } from '../../server/cli/phone.ts';
 import { openStore } from '../../server/store/index.ts';
 import { REPO } from '../helpers/hotline.ts';
 import { freshPostgres, testStore } from '../helpers/postgres.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-
-async function waitReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output()}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server not ready in 20 s:\n${output()}`);
-}
+import { freePort, startServerProcess } from '../helpers/process.ts';
 
 describe(`a real server process killed with SIGKILL mid-call (${testStore()} store)`, () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hotline-restart-'));
@@ -45,27 +23,12 @@ describe(`a real server process killed with SIGKILL mid-call (${testStore()} sto
   });
 
   async function start(port: number) {
-    let out = '';
-    const child = spawn(process.execPath, ['bin/hotline.mjs', 'serve'], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        HOTLINE_DATA_DIR: dataDir,
-        DATABASE_URL: postgres?.url ?? '',
-        TWILIO_AUTH_TOKEN: 'restart-test-token-0123456789',
-        LOG_LEVEL: 'warn',
-        HOTLINE_DEADLINE_SCAN_SECONDS: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    children.push(child);
-    await waitReady(`http://127.0.0.1:${port}`, child, () => out);
-    return child;
+    const server = await startServerProcess(
+      { HOTLINE_DATA_DIR: dataDir, DATABASE_URL: postgres?.url ?? '', TWILIO_AUTH_TOKEN: 'restart-test-token-0123456789', HOTLINE_DEADLINE_SCAN_SECONDS: '1' },
+      port,
+    );
+    children.push(server.child);
+    return server.child;
   }
 
   it('continues the call on the restarted server, and replays answer the same', async () => {
