@@ -19,6 +19,7 @@ const STORE_CONTRACT = [
   'tests/integration/users.test.ts',
   'tests/integration/cases-api.test.ts',
   'tests/integration/departments.test.ts',
+  'tests/integration/notifications.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };

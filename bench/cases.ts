@@ -72,6 +72,7 @@ async function generate(db: Kysely<Database>, total: number, now: number): Promi
         // Open cases past their deadline were mostly handled by earlier scans already (nothing
         // left to check); one in fifty has come due since the last scan.
         next_check_at: dueAt && (dueAt > new Date(now).toISOString() || next() < 0.02) ? dueAt : null,
+        lang: 'zh-CN',
         created_at: created.toISOString(),
         updated_at: created.toISOString(),
       });

@@ -20,6 +20,11 @@ const EnvSchema = z.object({
   HOTLINE_OPS_TOKEN: z.string().min(16).optional(),
   HOTLINE_HUMAN_QUEUE: z.string().default('general'),
   DATABASE_URL: z.string().optional(),
+  SMTP_URL: z.string().regex(/^$|^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().default('示例市12345热线 <hotline@localhost>'),
+  HOTLINE_SUPERVISOR_EMAILS: z.string().default(''),
+  HOTLINE_NOTIFICATIONS_DIR: z.string().default('./notifications'),
+  HOTLINE_OUTBOX_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -47,6 +52,15 @@ export interface Config {
   deadlineScanSeconds: number;
   humanQueue: string;
   databaseUrl?: string;
+  /** Where mail goes out (smtp://user:password@host:587); without it mail waits in the outbox. */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Who hears of supervision (督办) and overdue cases. */
+  supervisorEmails: string[];
+  /** The message templates (one YAML file per kind). */
+  notificationsDir: string;
+  /** How often the outbox is looked at when no change wakes it. */
+  outboxSeconds: number;
   logLevel: string;
 }
 
@@ -99,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deadlineScanSeconds: e.HOTLINE_DEADLINE_SCAN_SECONDS,
     humanQueue: e.HOTLINE_HUMAN_QUEUE,
     databaseUrl: e.DATABASE_URL || undefined,
+    smtpUrl: e.SMTP_URL || undefined,
+    mailFrom: e.MAIL_FROM,
+    supervisorEmails: e.HOTLINE_SUPERVISOR_EMAILS.split(',').map((x) => x.trim()).filter(Boolean),
+    notificationsDir: path.resolve(e.HOTLINE_NOTIFICATIONS_DIR),
+    outboxSeconds: e.HOTLINE_OUTBOX_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -10,7 +10,7 @@ import { createMetrics, type Metrics } from './ops/metrics.ts';
 import type { Implementations } from './flows/implementations.ts';
 import { flowImplementations } from './wiring.ts';
 import { KnowledgeAnswers } from './knowledge/answers.ts';
-import { twilioSmsSender, type SmsSender } from './notify/sms.ts';
+import { twilioSmsSender, type SmsSender } from './notifications/direct-sms.ts';
 import { FlowRuntime } from './flows/runtime.ts';
 import { FlowRejected, FlowVersions } from './flows/versions.ts';
 import { listFlowFiles, readFlowFile } from './flows/files.ts';
@@ -35,6 +35,13 @@ import { Router } from './cases/routing.ts';
 import { casesRouter } from './cases/routes.ts';
 import { Departments } from './departments/service.ts';
 import { departmentsRouter } from './departments/routes.ts';
+import nodemailer from 'nodemailer';
+import { Outbox, type Channel } from './notifications/outbox.ts';
+import { OutboxDispatcher, type ChannelSender, type DispatcherOptions } from './notifications/dispatcher.ts';
+import { emailViaSmtp, smsViaTwilio } from './notifications/channels.ts';
+import { Templates } from './notifications/templates.ts';
+import { outboxStatusWebhooks, queueCaseMessages } from './notifications/service.ts';
+import { twilioClient } from './notifications/twilio-client.ts';
 import { casesOpenApi } from './cases/openapi.ts';
 import { AuditLog } from './users/audit.ts';
 
@@ -61,6 +68,10 @@ export interface Hotline {
   router: Router;
   /** The department catalogue supervisors keep current. */
   departments: Departments;
+  /** Every outgoing message, a row before it is sent. */
+  outbox: Outbox;
+  /** Sends what the outbox holds while the server listens. */
+  dispatcher: OutboxDispatcher;
   /** Scans the deadlines while the server listens. */
   scheduler: DeadlineScheduler;
   /** Start-up warnings about the working-day calendar (a year it does not cover). */
@@ -79,6 +90,8 @@ export interface HotlineOptions {
   smsSender?: SmsSender;
   /** The clock, for tests of what start-up says about the calendar. */
   now?: () => Date;
+  /** Retry timing of the outbox sender (tests shorten it). */
+  outbox?: DispatcherOptions;
 }
 
 /**
@@ -90,6 +103,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   // A city's deadline rules are never silently replaced: a broken file stops the start with file and line.
   const deadlines = DeadlinePolicy.load(path.join(config.casesDir, 'deadlines.yaml'), WorkCalendar.load(path.join(config.casesDir, 'calendar.yaml')));
   const router = Router.load(path.join(config.casesDir, 'routing.yaml'));
+  const templates = Templates.load(config.notificationsDir);
   const calendarWarnings = deadlines.coverageWarnings((opts.now ?? (() => new Date()))());
   for (const w of calendarWarnings) log.warn({ casesDir: config.casesDir }, `working-day calendar: ${w}`);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, backgroundCheckpoints: true });
@@ -141,6 +155,14 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     log.info({ username: 'admin' }, 'first run: created the admin user with a one-time password (shown on the console)');
   }
   const scheduler = new DeadlineScheduler(cases, log, config.deadlineScanSeconds * 1000);
+
+  const outbox = new Outbox(store.db);
+  const senders: Partial<Record<Channel, ChannelSender>> = {};
+  if (config.smsFrom) senders.sms = smsViaTwilio(twilioClient(config.accountSid, config.authToken, config.twilioApiUrl), config.smsFrom, `${config.publicUrl}/twilio/outbox/status`);
+  if (config.smtpUrl) senders.email = emailViaSmtp(nodemailer.createTransport(config.smtpUrl), config.mailFrom);
+  for (const channel of ['sms', 'email'] as const) if (!senders[channel]) log.warn({ channel }, `no ${channel} channel configured (${channel === 'sms' ? 'TWILIO_SMS_FROM' : 'SMTP_URL'}); its messages wait in the outbox`);
+  const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, ...opts.outbox });
+  queueCaseMessages({ cases, outbox, templates, departments, supervisors: config.supervisorEmails, wake: () => dispatcher.kick() });
 
   const app = express();
   app.disable('x-powered-by');
@@ -196,7 +218,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     publicUrl: config.publicUrl,
     log,
     metrics,
-    channels: { '/twilio/voice': voiceWebhooks(voice, log), '/twilio/sms': smsWebhooks(smsChannel, log) },
+    channels: { '/twilio/voice': voiceWebhooks(voice, log), '/twilio/sms': smsWebhooks(smsChannel, log), '/twilio/outbox': outboxStatusWebhooks(outbox, log) },
   });
   const handle: http.RequestListener = (req, res) => {
     if (!twilioHooks(req, res)) app(req, res);
@@ -220,6 +242,8 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     firstAdminPassword,
     router,
     departments,
+    outbox,
+    dispatcher,
     scheduler,
     calendarWarnings,
     listen() {
@@ -229,12 +253,14 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           scheduler.start();
+          dispatcher.start();
           resolve(server!);
         });
       });
     },
     async close() {
       await scheduler.stop();
+      await dispatcher.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((r) => server!.close(() => r()));

@@ -3,7 +3,7 @@ import { defaultImplementations, type Implementations } from './flows/implementa
 import { knowledgeImplementations } from './knowledge/actors.ts';
 import type { KnowledgeBase } from './knowledge/service.ts';
 import type { KnowledgeAnswers } from './knowledge/answers.ts';
-import type { SmsSender } from './notify/sms.ts';
+import type { SmsSender } from './notifications/direct-sms.ts';
 
 export interface FlowDeps {
   kb: KnowledgeBase;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { readConfigFile } from './config-file.ts';
+import { readConfigFile } from '../config-file.ts';
 import { z } from 'zod';
 
 /** China has one time zone and no daylight saving: a local date is UTC+8. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readConfigFile } from './config-file.ts';
+import { readConfigFile } from '../config-file.ts';
 import { z } from 'zod';
 import { chinaDate, type WorkCalendar } from './calendar.ts';
 

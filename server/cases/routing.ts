@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readConfigFile } from './config-file.ts';
+import { readConfigFile } from '../config-file.ts';
 import { z } from 'zod';
 import { CASE_TYPES, type CaseType } from './deadlines.ts';
 import { DepartmentCode, type Department } from '../departments/service.ts';

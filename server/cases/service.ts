@@ -7,7 +7,7 @@ import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseE
 import { caseNumber } from './number.ts';
 
 export type CaseRow = Selectable<CasesTable>;
-type Db = Kysely<Database> | Transaction<Database>;
+export type Db = Kysely<Database> | Transaction<Database>;
 
 export const CHANNELS = ['voice', 'sms', 'web', 'open311'] as const;
 
@@ -23,6 +23,8 @@ export interface NewCase {
   channel: (typeof CHANNELS)[number];
   callSid?: string;
   articleId?: string;
+  /** The caller's language; default zh-CN. */
+  lang?: string;
   /** Who took the request (an agent's user name, or `system`). */
   by: string;
 }
@@ -51,6 +53,18 @@ export interface CaseFilter {
 
 export class CaseNotFound extends Error {}
 
+/** What happened to a case, as the capabilities that react to it (notifications) see it. */
+export type CaseChange =
+  | { kind: 'created'; case: CaseRow }
+  | { kind: 'moved'; case: CaseRow; event: CaseEvent; from: CaseState; to: CaseState }
+  | { kind: 'deadline'; case: CaseRow; miss: DeadlineMiss };
+
+/**
+ * Runs inside the transaction of the change, on its handle: what it writes (the outbox rows of
+ * the messages the change causes) commits or rolls back with the change itself.
+ */
+export type CaseChangeHook = (db: Db, change: CaseChange) => Promise<void>;
+
 /** A case's lifecycle snapshot as stored with it. */
 export function snapshotOf(row: CaseRow): CaseSnapshot {
   return caseLifecycle.resolveState(JSON.parse(row.snapshot)) as CaseSnapshot;
@@ -74,12 +88,32 @@ export class Cases {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  private readonly hooks: CaseChangeHook[] = [];
+  private readonly committed: Array<() => void> = [];
+
+  onChange(hook: CaseChangeHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Called after a transaction that changed cases has committed (e.g. to send what it queued at once). */
+  onCommit(listener: () => void): void {
+    this.committed.push(listener);
+  }
+
+  private afterCommit(): void {
+    for (const l of this.committed) l();
+  }
+
+  private async changed(db: Db, change: CaseChange): Promise<void> {
+    for (const hook of this.hooks) await hook(db, change);
+  }
+
   async create(c: NewCase): Promise<CaseRow> {
     const at = this.now();
     const snapshot = newCase(this.rules);
     const due = this.policy.deadline(c.type, c.urgency, 'dispatch', at);
     // The day's sequence is one atomic upsert, so two processes never draw the same number.
-    return this.db.transaction().execute(async (trx) => {
+    const created = await this.db.transaction().execute(async (trx) => {
       const day = chinaDate(at);
       const seq = await trx
         .insertInto('case_sequences')
@@ -108,6 +142,7 @@ export class Cases {
         due_at: due.at.toISOString(),
         warn_at: due.warnAt.toISOString(),
         next_check_at: due.warnAt.toISOString(),
+        lang: c.lang ?? 'zh-CN',
         created_at: at.toISOString(),
         updated_at: at.toISOString(),
       };
@@ -116,8 +151,11 @@ export class Cases {
         .insertInto('case_events')
         .values({ case_id: row.id, seq: 1, type: 'CREATE', from_state: '', to_state: 'received', by_user: c.by, at: row.created_at, reason: null, note: null, event: JSON.stringify({ type: 'CREATE', by: c.by, at: row.created_at }) })
         .execute();
+      await this.changed(trx, { kind: 'created', case: row });
       return row;
     });
+    this.afterCommit();
+    return created;
   }
 
   /**
@@ -218,9 +256,14 @@ export class Cases {
         .insertInto('case_events')
         .values({ case_id: id, seq: row.version + 1, type: event.type, from_state: from, to_state: to, by_user: event.by, at, reason: event.reason ?? null, note: event.note ?? null, event: JSON.stringify(event) })
         .execute();
-      return (await this.get(id, trx))!;
+      const moved = (await this.get(id, trx))!;
+      await this.changed(trx, { kind: 'moved', case: moved, event, from, to });
+      return moved;
     };
-    return db ? run(db) : this.db.transaction().execute(run);
+    if (db) return run(db);
+    const moved = await this.db.transaction().execute(run);
+    this.afterCommit();
+    return moved;
   }
 
   /** The deadline the case waits for after a move: each step starts its own clock. */
@@ -307,10 +350,13 @@ export class Cases {
             if (!(err instanceof IllegalMove)) throw err; // e.g. still 受理: the centre's own step, recorded but not supervised
           }
         }
-        return { caseId: c.id, step: c.due_step as DeadlineStep, kind, dueAt: c.due_at!, escalated } satisfies DeadlineMiss;
+        const recorded = { caseId: c.id, step: c.due_step as DeadlineStep, kind, dueAt: c.due_at!, escalated } satisfies DeadlineMiss;
+        await this.changed(trx, { kind: 'deadline', case: (await this.get(c.id, trx))!, miss: recorded });
+        return recorded;
       });
       if (miss) found.push(miss);
     }
+    if (found.length) this.afterCommit();
     return found;
   }
 }

@@ -77,8 +77,9 @@ export class Departments {
     return (await this.db.selectFrom('departments').selectAll().orderBy('code').execute()).map(view);
   }
 
-  async get(code: string): Promise<Department | undefined> {
-    const r = await this.db.selectFrom('departments').selectAll().where('code', '=', code).executeTakeFirst();
+  /** `db`: a transaction's handle, to read within it. */
+  async get(code: string, db: Kysely<Database> = this.db): Promise<Department | undefined> {
+    const r = await db.selectFrom('departments').selectAll().where('code', '=', code).executeTakeFirst();
     return r && view(r);
   }
 

@@ -2,7 +2,7 @@ import { assign, fromPromise } from 'xstate';
 import type { Logger } from '../log.ts';
 import type { FlowContext, FlowEvent, Implementations } from '../flows/implementations.ts';
 import type { Language } from '../flows/schema.ts';
-import type { SmsSender } from '../notify/sms.ts';
+import type { SmsSender } from '../notifications/direct-sms.ts';
 import type { Article } from './article.ts';
 import type { KnowledgeAnswers } from './answers.ts';
 import { decide, type KnowledgeBase } from './service.ts';

@@ -1,7 +1,7 @@
-import twilio from 'twilio';
+import { twilioClient } from './twilio-client.ts';
 import type { Logger } from '../log.ts';
 
-/** Sends a text to a caller. The durable outbox of the notifications capability replaces the direct send. */
+/** Sends a text to a caller at once (the flows' "send me this by SMS"); case messages go through the outbox. */
 export interface SmsSender {
   send(to: string, body: string): Promise<{ sid?: string; ok: boolean; error?: string }>;
 }
@@ -15,20 +15,9 @@ export interface TwilioSmsOptions {
   log: Logger;
 }
 
-/** The real `twilio` REST client, optionally redirected to another base URL. */
+/** Sends at once through the real `twilio` REST client (optionally redirected, see twilioClient). */
 export function twilioSmsSender(o: TwilioSmsOptions): SmsSender {
-  const RequestClient = twilio.RequestClient;
-  let httpClient: InstanceType<typeof RequestClient> | undefined;
-  if (o.apiBaseUrl) {
-    const base = o.apiBaseUrl.replace(/\/+$/, '');
-    class Redirected extends RequestClient {
-      override request<T>(opts: Parameters<InstanceType<typeof RequestClient>['request']>[0]) {
-        return super.request<T>({ ...opts, uri: opts.uri.replace(/^https:\/\/[^/]+/, base) } as never);
-      }
-    }
-    httpClient = new Redirected();
-  }
-  const client = twilio(o.accountSid, o.authToken, { httpClient });
+  const client = twilioClient(o.accountSid, o.authToken, o.apiBaseUrl);
   return {
     async send(to, body) {
       if (!o.from) {

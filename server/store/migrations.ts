@@ -267,6 +267,41 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('login_failures').execute();
     },
   },
+  '0009_outbox': {
+    async up(db: Kysely<any>) {
+      // Every outgoing message is a row first, written in the transaction of the change that
+      // causes it; the dispatcher sends it afterwards, with retries.
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('case_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('lease_until', 'text')
+        .addColumn('provider_id', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('outbox_case_idx').on('outbox').columns(['case_id']).execute();
+      await db.schema.createIndex('outbox_provider_idx').on('outbox').columns(['provider_id']).execute();
+      // The language the caller used, for what is sent back to them.
+      await db.schema.alterTable('cases').addColumn('lang', 'text', (c) => c.notNull().defaultTo('zh-CN')).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('cases').dropColumn('lang').execute();
+      await db.schema.dropTable('outbox').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -122,6 +122,8 @@ export interface CasesTable {
   warn_at: string | null;
   /** When the deadline scheduler must look next: warn_at, then due_at once warned, then null. */
   next_check_at: string | null;
+  /** The caller's language (zh-CN, en-US): what is sent back to them is in it. */
+  lang: string;
   created_at: string;
   updated_at: string;
 }
@@ -209,7 +211,35 @@ export interface LoginFailuresTable {
   at: string;
 }
 
+export interface OutboxTable {
+  id: string;
+  /** What the message is about, e.g. case.created; its template. */
+  kind: string;
+  /** sms | email | fax | voice */
+  channel: string;
+  /** A phone number, an email address, or a fax number. */
+  recipient: string;
+  lang: string;
+  subject: string | null;
+  body: string;
+  case_id: string | null;
+  /** queued | sending | sent | delivered | failed */
+  status: string;
+  /** Send attempts so far; also the claim's compare-and-set token. */
+  attempts: number;
+  next_attempt_at: string;
+  /** While `sending`: after this another process may take the message over. */
+  lease_until: string | null;
+  /** The provider's id (Twilio SID, SMTP message id), matched by delivery callbacks. */
+  provider_id: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
+  outbox: OutboxTable;
   login_failures: LoginFailuresTable;
   departments: DepartmentsTable;
   audit_log: AuditLogTable;

@@ -1,0 +1,47 @@
+import type { Cases } from '../cases/service.ts';
+import type { Departments } from '../departments/service.ts';
+import type { Logger } from '../log.ts';
+import type { TwilioChannel } from '../twilio/webhook.ts';
+import type { Outbox } from './outbox.ts';
+import { messagesFor } from './policy.ts';
+import type { Templates } from './templates.ts';
+
+/**
+ * Every change to a case queues the messages it causes in the change's own transaction (they
+ * exist exactly when the change does), and wakes the sender once the change has committed.
+ */
+export function queueCaseMessages(d: { cases: Cases; outbox: Outbox; templates: Templates; departments: Departments; supervisors: readonly string[]; wake: () => void }): void {
+  d.cases.onChange(async (db, change) => {
+    const department = change.case.department ? await d.departments.get(change.case.department, db) : undefined;
+    await d.outbox.enqueue(db, messagesFor(change, { templates: d.templates, department, supervisors: d.supervisors }));
+  });
+  d.cases.onCommit(d.wake);
+}
+
+const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+/** Twilio's delivery reports for the texts the outbox sent (StatusCallback), signed like every webhook. */
+export function outboxStatusWebhooks(outbox: Outbox, log: Logger): TwilioChannel {
+  return {
+    routes: {
+      '/status': {
+        name: 'outbox-status',
+        answer: async ({ params }) => {
+          const sid = params.MessageSid ?? params.SmsSid;
+          const status = params.MessageStatus ?? params.SmsStatus;
+          const final = status === 'delivered' ? 'delivered' : status === 'undelivered' || status === 'failed' ? 'failed' : undefined;
+          if (sid && final) {
+            const error = params.ErrorCode ? `Twilio error ${params.ErrorCode}` : undefined;
+            if (await outbox.delivery(sid, final, error)) log.info({ sid, status: final, error }, 'delivery report');
+          }
+          return EMPTY;
+        },
+      },
+    },
+    failed: (_req, err) => {
+      log.error({ err }, 'delivery report could not be recorded');
+      return EMPTY;
+    },
+    unreadable: () => EMPTY,
+  };
+}

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHotline, type TestHotline } from '../helpers/hotline.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
+import { startTwilioApi } from '../helpers/twilio-api.ts';
+import { startServerProcess } from '../helpers/process.ts';
+
+type TwilioApi = Awaited<ReturnType<typeof startTwilioApi>>;
+
+const FROM = '+861012345';
+const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 8000) => {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('case messages through the durable outbox (SMS by the twilio client, mail by SMTP)', () => {
+  let twilioApi: TwilioApi;
+  let smtp: SmtpSink;
+  let t: TestHotline;
+  const env = () => ({ TWILIO_API_URL: twilioApi.url, TWILIO_SMS_FROM: FROM, SMTP_URL: smtp.url, HOTLINE_SUPERVISOR_EMAILS: 'sup@example.gov.cn', HOTLINE_OUTBOX_SECONDS: '0.2' });
+  const fast = { outbox: { backoffBaseMs: 100, backoffMaxMs: 300, maxAttempts: 3 } };
+  const texts = (to = '+8613800138000') => twilioApi.requests.filter((r) => r.path.endsWith('/Messages.json') && r.form.To === to);
+  const newCase = (phone = '+8613800138000') =>
+    t.hotline.cases.create({ type: '投诉', category: '市场监管/价格', urgency: 'normal', callerPhone: phone, callerName: '张先生', district: '东城区', description: '超市结账价格比标价高', channel: 'voice', by: 'agent-li' });
+
+  beforeAll(async () => {
+    twilioApi = await startTwilioApi();
+    smtp = await startSmtpSink();
+    t = await startHotline(env(), fast);
+    await t.hotline.departments.update('MARKET', { email: 'desk@market.example.gov.cn' }, 'sup-chen');
+  });
+  afterAll(async () => {
+    await t.close();
+    await twilioApi.close();
+    await smtp.close();
+  });
+
+  it('texts the case number at creation, mails the department on dispatch, and records each message’s status', async () => {
+    const c = await newCase();
+    await until('the case number by SMS', () => texts().some((r) => r.form.Body?.includes(c.id)));
+    const sms = texts().find((r) => r.form.Body?.includes(c.id))!;
+    expect(sms.form).toMatchObject({ From: FROM, To: '+8613800138000', StatusCallback: `${t.url}/twilio/outbox/status` });
+    expect(sms.authorization).toMatch(/^Basic /);
+
+    await t.hotline.cases.act(c.id, { type: 'DISPATCH', department: 'MARKET', by: 'agent-li' });
+    await until('the dispatch mail', () => smtp.mails.some((m) => m.subject?.includes(c.id)));
+    const mail = smtp.mails.find((m) => m.subject?.includes(c.id))!;
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe('desk@market.example.gov.cn');
+    expect(mail.subject).toMatch(new RegExp(`^【12345派单】${c.id} 投诉·市场监管/价格，请于\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d前签收$`));
+    expect(mail.text).toContain('超市结账价格比标价高');
+    expect(mail.headers.get('x-hotline-outbox')).toBeDefined();
+    await until('the dispatch notice by SMS', () => texts().some((r) => r.form.Body?.includes(`工单${c.id}已转交示例市市场监督管理局`)));
+
+    const rows = await t.hotline.outbox.forCase(c.id);
+    expect(rows.map((r) => `${r.kind}:${r.channel}:${r.status}:${r.attempts}`).sort()).toEqual([
+      'case.created:sms:sent:1',
+      'case.dispatched.department:email:sent:1',
+      'case.dispatched:sms:sent:1',
+    ]);
+    // Twilio's delivery report (signed) marks the text delivered; a forged one is refused.
+    const created = rows.find((r) => r.kind === 'case.created')!;
+    expect(created.provider_id).toMatch(/^SM/);
+    const phone = t.phone();
+    const forged = await fetch(`${t.url}/twilio/outbox/status`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `MessageSid=${created.provider_id}&MessageStatus=failed` });
+    expect(forged.status).toBe(403);
+    expect((await phone.post('/twilio/outbox/status', { MessageSid: created.provider_id!, MessageStatus: 'delivered' })).status).toBe(200);
+    expect((await t.hotline.outbox.get(created.id))!.status).toBe('delivered');
+    // A late or repeated report does not undo the final one.
+    await phone.post('/twilio/outbox/status', { MessageSid: created.provider_id!, MessageStatus: 'undelivered', ErrorCode: '30003' });
+    expect((await t.hotline.outbox.get(created.id))!.status).toBe('delivered');
+  });
+
+  it('writes a message in the transaction of its change: a move that fails queues nothing', async () => {
+    const c = await newCase();
+    const before = (await t.hotline.outbox.forCase(c.id)).length;
+    await expect(t.hotline.cases.act(c.id, { type: 'REPLY', by: 'market-zhao', note: '不该发出' })).rejects.toThrow(/cannot take REPLY/);
+    expect((await t.hotline.outbox.forCase(c.id)).length).toBe(before);
+  });
+
+  it('retries a mail the server put off (451) and gives up at once on one it refused (550)', async () => {
+    await t.hotline.departments.update('CITY', { email: 'desk@city.example.gov.cn' }, 'sup-chen');
+    smtp.refuseNext(451, 2);
+    const c = await newCase('+8613900000001');
+    await t.hotline.cases.act(c.id, { type: 'DISPATCH', department: 'CITY', by: 'agent-li' });
+    await until('the mail on the third attempt', async () => (await t.hotline.outbox.forCase(c.id)).some((r) => r.channel === 'email' && r.status === 'sent'));
+    const mailRow = (await t.hotline.outbox.forCase(c.id)).find((r) => r.channel === 'email')!;
+    expect(mailRow.attempts).toBe(3);
+    expect(smtp.mails.filter((m) => m.subject?.includes(c.id))).toHaveLength(1);
+
+    smtp.refuseNext(550);
+    const d = await newCase('+8613900000002');
+    await t.hotline.cases.act(d.id, { type: 'DISPATCH', department: 'CITY', by: 'agent-li' });
+    await until('the refused mail marked failed', async () => (await t.hotline.outbox.forCase(d.id)).some((r) => r.channel === 'email' && r.status === 'failed'));
+    const failed = (await t.hotline.outbox.forCase(d.id)).find((r) => r.channel === 'email')!;
+    expect(failed).toMatchObject({ attempts: 1, last_error: expect.stringMatching(/^SMTP 550/) });
+    expect(t.logs.some((l) => l.msg === 'message failed for good' && l.outbox === failed.id)).toBe(true);
+  });
+
+  it('sends what a stopped server queued once other processes run, takes over an abandoned send, and never sends a message twice', async () => {
+    // The sender stops: what is committed now waits in the store, as after a crash between commit and send.
+    await t.hotline.dispatcher.stop();
+    const waiting: Awaited<ReturnType<typeof newCase>>[] = [];
+    for (let i = 0; i < 12; i++) waiting.push(await newCase(`+86139100000${String(i).padStart(2, '0')}`));
+    // One message was claimed by a sender that then died: its lease runs out, another process takes it over.
+    const abandoned = await newCase('+8613910000099');
+    const [claimed] = await t.hotline.outbox.claim(1, 300);
+    expect(claimed).toBeDefined();
+    await new Promise((r) => setTimeout(r, 400));
+    for (const c of [...waiting, abandoned]) expect(texts(c.caller_phone)).toHaveLength(0);
+    // Two real server processes on the same store start sending at once.
+    const shared = { ...env(), HOTLINE_DATA_DIR: t.dataDir, DATABASE_URL: t.config.databaseUrl ?? '', TWILIO_AUTH_TOKEN: t.config.authToken, TWILIO_ACCOUNT_SID: t.config.accountSid };
+    const servers = await Promise.all([startServerProcess(shared), startServerProcess(shared)]);
+    try {
+      const all = [...waiting, abandoned];
+      await until('every waiting text sent', async () => (await Promise.all(all.map((c) => t.hotline.outbox.forCase(c.id)))).every((rows) => rows.every((r) => r.status === 'sent')), 15_000);
+      for (const c of all) expect(texts(c.caller_phone), c.caller_phone).toHaveLength(1);
+      expect((await t.hotline.outbox.get(claimed!.id))!.attempts).toBe(2);
+    } finally {
+      for (const s of servers) s.child.kill('SIGKILL');
+    }
+  });
+});
