@@ -20,6 +20,7 @@ const STORE_CONTRACT = [
   'tests/integration/cases-api.test.ts',
   'tests/integration/departments.test.ts',
   'tests/integration/notifications.test.ts',
+  'tests/integration/open311.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };

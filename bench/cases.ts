@@ -73,6 +73,8 @@ async function generate(db: Kysely<Database>, total: number, now: number): Promi
         // left to check); one in fifty has come due since the last scan.
         next_check_at: dueAt && (dueAt > new Date(now).toISOString() || next() < 0.02) ? dueAt : null,
         lang: 'zh-CN',
+        lat: null,
+        lng: null,
         created_at: created.toISOString(),
         updated_at: created.toISOString(),
       });

@@ -25,6 +25,7 @@ const EnvSchema = z.object({
   HOTLINE_SUPERVISOR_EMAILS: z.string().default(''),
   HOTLINE_NOTIFICATIONS_DIR: z.string().default('./notifications'),
   HOTLINE_OUTBOX_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
+  OPEN311_API_KEYS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -61,6 +62,8 @@ export interface Config {
   notificationsDir: string;
   /** How often the outbox is looked at when no change wakes it. */
   outboxSeconds: number;
+  /** Keys that may file service requests over Open311 (POST /open311/v2/requests). */
+  open311ApiKeys: string[];
   logLevel: string;
 }
 
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supervisorEmails: e.HOTLINE_SUPERVISOR_EMAILS.split(',').map((x) => x.trim()).filter(Boolean),
     notificationsDir: path.resolve(e.HOTLINE_NOTIFICATIONS_DIR),
     outboxSeconds: e.HOTLINE_OUTBOX_SECONDS,
+    open311ApiKeys: e.OPEN311_API_KEYS.split(',').map((x) => x.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
   };
 }

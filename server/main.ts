@@ -42,6 +42,8 @@ import { emailViaSmtp, smsViaTwilio } from './notifications/channels.ts';
 import { Templates } from './notifications/templates.ts';
 import { outboxStatusWebhooks, queueCaseMessages } from './notifications/service.ts';
 import { twilioClient } from './notifications/twilio-client.ts';
+import { Open311Services } from './open311/services.ts';
+import { open311Router } from './open311/routes.ts';
 import { casesOpenApi } from './cases/openapi.ts';
 import { AuditLog } from './users/audit.ts';
 
@@ -104,6 +106,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const deadlines = DeadlinePolicy.load(path.join(config.casesDir, 'deadlines.yaml'), WorkCalendar.load(path.join(config.casesDir, 'calendar.yaml')));
   const router = Router.load(path.join(config.casesDir, 'routing.yaml'));
   const templates = Templates.load(config.notificationsDir);
+  const services = Open311Services.load(path.join(config.casesDir, 'services.yaml'));
   const calendarWarnings = deadlines.coverageWarnings((opts.now ?? (() => new Date()))());
   for (const w of calendarWarnings) log.warn({ casesDir: config.casesDir }, `working-day calendar: ${w}`);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, backgroundCheckpoints: true });
@@ -194,6 +197,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  app.use('/open311/v2', open311Router({ cases, departments, services, apiKeys: config.open311ApiKeys, log }));
   app.use('/api', authenticate(users, config.opsToken));
   app.use('/api', authRouter(users, new LoginLimiter(store.db), { secureCookie: config.publicUrl.startsWith('https:'), log }));
   app.use('/api/flows', requireRole('ops'), express.json({ limit: '1mb' }), flowsRouter(flows));

@@ -25,6 +25,9 @@ export interface NewCase {
   articleId?: string;
   /** The caller's language; default zh-CN. */
   lang?: string;
+  /** Where the request is about (WGS84). */
+  lat?: number;
+  lng?: number;
   /** Who took the request (an agent's user name, or `system`). */
   by: string;
 }
@@ -143,6 +146,8 @@ export class Cases {
         warn_at: due.warnAt.toISOString(),
         next_check_at: due.warnAt.toISOString(),
         lang: c.lang ?? 'zh-CN',
+        lat: c.lat ?? null,
+        lng: c.lng ?? null,
         created_at: at.toISOString(),
         updated_at: at.toISOString(),
       };
@@ -164,6 +169,7 @@ export class Cases {
    * `withinDays`. The agent is offered the merge (并单) instead of a second dispatch.
    */
   async likelyRepeats(r: { callerPhone: string; category: string; district?: string; address?: string }, withinDays = 7): Promise<CaseRow[]> {
+    if (!r.callerPhone && !r.district) return [];
     const since = new Date(this.now().getTime() - withinDays * 86_400_000).toISOString();
     return this.db
       .selectFrom('cases')
@@ -174,7 +180,9 @@ export class Cases {
         const samePlace = r.district
           ? [eb.and([eb('category', '=', r.category), eb('district', '=', r.district), ...(r.address ? [eb('address', '=', r.address)] : [])])]
           : [];
-        return eb.or([eb('caller_phone', '=', r.callerPhone), ...samePlace]);
+        // A request filed without a phone (an Open311 app) matches no one by phone.
+        const sameCaller = r.callerPhone ? [eb('caller_phone', '=', r.callerPhone)] : [];
+        return eb.or([...sameCaller, ...samePlace]);
       })
       .orderBy('created_at', 'desc')
       .limit(20)
@@ -203,6 +211,14 @@ export class Cases {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { cases: page, next: rows.length > limit && last ? Buffer.from(`${last.created_at}|${last.id}`).toString('base64url') : undefined };
+  }
+
+  /** Cases created in [from, to), newest first, by page (Open311's `page`/`page_size`). */
+  listPublic(f: { from: string; to: string; states?: string[]; categories?: string[] }, limit: number, offset: number): Promise<CaseRow[]> {
+    let q = this.db.selectFrom('cases').selectAll().where('created_at', '>=', f.from).where('created_at', '<', f.to);
+    if (f.states) q = q.where('state', 'in', f.states);
+    if (f.categories) q = q.where('category', 'in', f.categories);
+    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
   }
 
   get(id: string, db: Db = this.db): Promise<CaseRow | undefined> {

@@ -48,6 +48,7 @@ function values(c: CaseRow, d: Department | undefined, lang: string, extra: Reco
 
 /** A text to the caller, in their language. */
 function toCaller(ctx: PolicyContext, kind: MessageKind, c: CaseRow, extra?: Record<string, string | undefined>): OutgoingMessage[] {
+  if (!c.caller_phone) return []; // filed without a phone (an Open311 app): nothing to text
   const body = ctx.templates.sms(kind, c.lang, values(c, ctx.department, c.lang, extra));
   return body ? [{ kind, channel: 'sms', to: c.caller_phone, lang: c.lang, body, caseId: c.id }] : [];
 }

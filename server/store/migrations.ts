@@ -302,6 +302,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('outbox').execute();
     },
   },
+  '0010_case_location': {
+    async up(db: Kysely<any>) {
+      // Where a request is about, as Open311 apps report it (WGS84), for maps and clusters of repeats.
+      await db.schema.alterTable('cases').addColumn('lat', 'double precision').execute();
+      await db.schema.alterTable('cases').addColumn('lng', 'double precision').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('cases').dropColumn('lng').execute();
+      await db.schema.alterTable('cases').dropColumn('lat').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

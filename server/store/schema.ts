@@ -124,6 +124,9 @@ export interface CasesTable {
   next_check_at: string | null;
   /** The caller's language (zh-CN, en-US): what is sent back to them is in it. */
   lang: string;
+  /** Where the request is about (WGS84), when an Open311 app said so. */
+  lat: number | null;
+  lng: number | null;
   created_at: string;
   updated_at: string;
 }

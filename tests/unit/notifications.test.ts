@@ -34,6 +34,8 @@ const row = (over: Partial<CaseRow> = {}): CaseRow => ({
   warn_at: '2026-11-24T05:00:00.000Z',
   next_check_at: null,
   lang: 'zh-CN',
+  lat: null,
+  lng: null,
   created_at: '2026-11-23T01:00:00.000Z',
   updated_at: '2026-11-23T02:00:00.000Z',
   ...over,
