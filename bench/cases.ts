@@ -75,6 +75,7 @@ async function generate(db: Kysely<Database>, total: number, now: number): Promi
         lang: 'zh-CN',
         lat: null,
         lng: null,
+        pin: null,
         created_at: created.toISOString(),
         updated_at: created.toISOString(),
       });

@@ -119,7 +119,9 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   });
   const sms = opts.smsSender ?? twilioSmsSender({ accountSid: config.accountSid, authToken: config.authToken, from: config.smsFrom, apiBaseUrl: config.twilioApiUrl, log });
   const answers = new KnowledgeAnswers(store.db);
-  const impl = opts.implementations ?? flowImplementations({ kb: knowledge, answers, sms, log });
+  const cases = new Cases(store.db, deadlines);
+  const departments = new Departments(store.db);
+  const impl = opts.implementations ?? flowImplementations({ kb: knowledge, answers, sms, cases, departments, log });
   const flows = new FlowVersions(store.db, impl);
   const runtime = new FlowRuntime(impl);
   const calls = new Calls(store.db);
@@ -139,8 +141,6 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   });
 
   const flowProblems = await publishShippedFlows(config.flowsDir, flows, log);
-  const cases = new Cases(store.db, deadlines);
-  const departments = new Departments(store.db);
   const seeded = await departments.seed(router.file.departments);
   if (seeded > 0) log.info({ added: seeded }, 'department catalogue: added the departments of cases/routing.yaml the store did not have');
   try {

@@ -1,6 +1,9 @@
 import type { Logger } from './log.ts';
 import { defaultImplementations, type Implementations } from './flows/implementations.ts';
 import { knowledgeImplementations } from './knowledge/actors.ts';
+import { caseImplementations } from './cases/actors.ts';
+import type { Cases } from './cases/service.ts';
+import type { Departments } from './departments/service.ts';
 import type { KnowledgeBase } from './knowledge/service.ts';
 import type { KnowledgeAnswers } from './knowledge/answers.ts';
 import type { SmsSender } from './notifications/direct-sms.ts';
@@ -9,6 +12,8 @@ export interface FlowDeps {
   kb: KnowledgeBase;
   answers: KnowledgeAnswers;
   sms: SmsSender;
+  cases: Cases;
+  departments: Departments;
   log: Logger;
 }
 
@@ -24,5 +29,12 @@ const notWired = new Proxy({} as FlowDeps, {
  * capabilities contribute. The server binds real capabilities; validation needs only names.
  */
 export function flowImplementations(deps?: FlowDeps): Implementations {
-  return defaultImplementations(knowledgeImplementations(deps ?? notWired));
+  const d = deps ?? notWired;
+  const knowledge = knowledgeImplementations(d);
+  const cases = caseImplementations(d);
+  return defaultImplementations({
+    actions: { ...knowledge.actions, ...cases.actions },
+    guards: { ...knowledge.guards, ...cases.guards },
+    actors: { ...knowledge.actors, ...cases.actors },
+  });
 }

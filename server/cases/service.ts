@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { CasesTable } from '../store/schema.ts';
@@ -148,6 +149,7 @@ export class Cases {
         lang: c.lang ?? 'zh-CN',
         lat: c.lat ?? null,
         lng: c.lng ?? null,
+        pin: String(randomInt(0, 10_000)).padStart(4, '0'),
         created_at: at.toISOString(),
         updated_at: at.toISOString(),
       };

@@ -31,6 +31,7 @@ function values(c: CaseRow, d: Department | undefined, lang: string, extra: Reco
   const en = lang.startsWith('en');
   return {
     case: c.id,
+    pin: c.pin ?? '',
     type: c.type,
     category: c.category,
     urgency: en ? c.urgency : (URGENCY_NAMES[c.urgency] ?? c.urgency),

@@ -8,7 +8,7 @@ export type Lang = (typeof LANGS)[number];
 
 /** Each kind of message, who it goes to, and the values its text may name. */
 export const KINDS = {
-  'case.created': { audience: 'caller', vars: ['case', 'type', 'category'] },
+  'case.created': { audience: 'caller', vars: ['case', 'pin', 'type', 'category'] },
   'case.dispatched': { audience: 'caller', vars: ['case', 'department'] },
   'case.dispatched.department': { audience: 'department', vars: ['case', 'type', 'urgency', 'category', 'district', 'address', 'callerName', 'callerPhone', 'description', 'department', 'due'] },
   'case.replied': { audience: 'caller', vars: ['case', 'department', 'result'] },

@@ -313,6 +313,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('cases').dropColumn('lat').execute();
     },
   },
+  '0011_case_pin': {
+    async up(db: Kysely<any>) {
+      // Four digits texted to the caller with the case number: with them the status can be
+      // asked from another phone. Existing cases get none (only their own number may ask).
+      await db.schema.alterTable('cases').addColumn('pin', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('cases').dropColumn('pin').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

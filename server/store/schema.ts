@@ -127,6 +127,8 @@ export interface CasesTable {
   /** Where the request is about (WGS84), when an Open311 app said so. */
   lat: number | null;
   lng: number | null;
+  /** Four digits given to the caller: the status may be asked from another phone with them. */
+  pin: string | null;
   created_at: string;
   updated_at: string;
 }

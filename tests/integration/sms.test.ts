@@ -116,14 +116,16 @@ describe('SMS webhook over real HTTP with real signatures', () => {
     const from = newSender();
     expect((await text(t, from, '你好')).messages[0]).toContain(MENU_ZH);
     expect((await text(t, from, '2')).messages[0]).toContain('请回复您的办件编号');
-    const done = await text(t, from, '20240612001');
-    expect(done.messages).toEqual(['已收到办件编号，坐席查询后将短信回复您办理进度。']);
+    // A mistyped number (the check digit fails) gets one more try; a number no case has goes to an agent.
+    expect((await text(t, from, '20240612001')).messages).toEqual(['您发送的编号有误，请核对后重新回复。回复 * 返回菜单。']);
+    const done = await text(t, from, '26112300016');
+    expect(done.messages).toEqual(['未能查到该工单，坐席查询后将短信回复您办理进度。']);
     const all = await sessions(t, from);
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ state: 'caseReceived', status: 'ended', outcome: 'handed_off' });
     expect(all[0]!.ended_at).not.toBeNull();
-    expect(JSON.parse(all[0]!.path)).toEqual(['menu', 'caseNumber', 'caseReceived']);
-    expect((JSON.parse(all[0]!.inputs) as Array<{ body: string }>).map((i) => i.body)).toEqual(['你好', '2', '20240612001']);
+    expect(JSON.parse(all[0]!.path)).toEqual(['menu', 'caseNumber', 'caseLookup', 'caseNumberTypo', 'caseLookupAgain', 'caseReceived']);
+    expect((JSON.parse(all[0]!.inputs) as Array<{ body: string }>).map((i) => i.body)).toEqual(['你好', '2', '20240612001', '26112300016']);
     // The next text after an ended conversation starts a new one.
     expect((await text(t, from, 'hi')).messages[0]).toContain(MENU_EN);
     expect(await sessions(t, from)).toHaveLength(2);

@@ -29,8 +29,9 @@ function eventsOf(flow: FlowDefinition): FlowEvent[] {
   return [...plain, ...Object.keys(flow.machine.states).flatMap((name) => actorEvents(flow, name))];
 }
 
-/** What an invoked actor can answer with: each knowledge decision, a sent or failed text, an error. */
+/** What an invoked actor can answer with: each knowledge decision, a sent or failed text, each case look-up result, an error. */
 const ACTOR_OUTPUTS: unknown[] = [
+  ...(['found', 'pin', 'typo', 'notFound'] as const).map((result) => ({ result, text: result === 'found' ? 'case status' : '' })),
   { decision: 'answer', confidence: 0.9, ids: ['a', 'b'], texts: ['answer a', 'answer b'] },
   { decision: 'rephrase', confidence: 0.3, ids: ['a'], texts: ['answer a'] },
   { decision: 'human', confidence: 0, ids: [], texts: [] },
@@ -67,10 +68,16 @@ interface Analysis {
  * final snapshots: whatever that walk does not reach is a trap (a dead end or a dead cycle).
  */
 function analyse(machine: AnyStateMachine, events: FlowEvent[] | ((s: Snap) => FlowEvent[])): Analysis {
-  const adj = getAdjacencyMap(machine, { events: events as never, limit: 50_000 });
+  // Two snapshots that no guard can tell apart behave alike: what a caller said or keyed is
+  // kept as data but decides nothing by itself, so only what guards read is part of the key.
+  const serialize = (s: Snap) => {
+    const c = s.context as { lang?: string; retries?: number; data?: Record<string, string> };
+    const answers = c.data?.answers ? (JSON.parse(c.data.answers) as unknown[]).length : 0;
+    return JSON.stringify({ value: s.value, status: s.status, lang: c.lang, retries: c.retries, answerIndex: c.data?.answerIndex, answers });
+  };
+  const adj = getAdjacencyMap(machine, { events: events as never, limit: 50_000, serializeState: serialize as never });
   const keys = Object.keys(adj) as Array<keyof typeof adj>;
   const reverse = new Map<string, Set<string>>();
-  const serialize = (s: Snap) => JSON.stringify({ value: s.value, context: s.context });
   const keyOf = new Map<string, string>();
   for (const k of keys) keyOf.set(serialize(adj[k]!.state as Snap), k);
   for (const k of keys) {

@@ -36,6 +36,7 @@ const row = (over: Partial<CaseRow> = {}): CaseRow => ({
   lang: 'zh-CN',
   lat: null,
   lng: null,
+  pin: '0427',
   created_at: '2026-11-23T01:00:00.000Z',
   updated_at: '2026-11-23T02:00:00.000Z',
   ...over,

@@ -6,6 +6,7 @@ import { parseFlowSource } from '../../server/flows/load.ts';
 import { readFlowFile } from '../../server/flows/files.ts';
 import { defaultImplementations as engineImplementations, type Implementations } from '../../server/flows/implementations.ts';
 import { knowledgeImplementations } from '../../server/knowledge/actors.ts';
+import { caseImplementations } from '../../server/cases/actors.ts';
 import { createLogger } from '../../server/log.ts';
 
 /** The flow engine's implementations plus the knowledge ones over a knowledge base that finds nothing. */
@@ -15,11 +16,13 @@ const emptyKnowledge = knowledgeImplementations({
   sms: { send: async () => ({ ok: true }) },
   log: createLogger('silent'),
 });
+/** …and the case look-up over a store with no cases. */
+const noCases = caseImplementations({ cases: { get: async () => undefined } as never, departments: {} as never, log: createLogger('silent') });
 const defaultImplementations = (extra?: Partial<Implementations>): Implementations =>
   engineImplementations({
-    actions: { ...emptyKnowledge.actions, ...extra?.actions },
-    guards: { ...emptyKnowledge.guards, ...extra?.guards },
-    actors: { ...emptyKnowledge.actors, ...extra?.actors },
+    actions: { ...emptyKnowledge.actions, ...noCases.actions, ...extra?.actions },
+    guards: { ...emptyKnowledge.guards, ...noCases.guards, ...extra?.guards },
+    actors: { ...emptyKnowledge.actors, ...noCases.actors, ...extra?.actors },
   });
 
 const MAIN = path.resolve(import.meta.dirname, '../../flows/main.yaml');
@@ -140,13 +143,15 @@ describe('FlowRuntime on the shipped main flow', () => {
     expect(t.data).toEqual({ question: '社保卡丢了怎么办？' });
   });
 
-  it('remembers a keyed case number on the way to the agent', async () => {
+  it('asks once more for a mistyped case number, then hands a case it cannot find to an agent', async () => {
     const rt = new FlowRuntime(defaultImplementations());
     let t = await rt.start(main);
     t = await rt.answer(main, t.persisted, { digits: '2' });
     t = await rt.answer(main, t.persisted, { digits: '20240001' });
-    expect(t.entered).toEqual(['caseLookup', 'agent']);
+    expect(t.entered).toEqual(['caseLookup', 'caseNumberTypo']);
     expect(t.data).toEqual({ caseNumber: '20240001' });
+    t = await rt.answer(main, t.persisted, { digits: '26112300016' });
+    expect(t.entered).toEqual(['caseLookupAgain', 'caseAgent', 'agent']);
     expect(t.end?.handoff).toEqual({ queue: 'general' });
   });
 
