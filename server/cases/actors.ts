@@ -1,17 +1,11 @@
 import { assign, fromPromise } from 'xstate';
 import type { Departments } from '../departments/service.ts';
-import type { FlowContext, FlowEvent, Implementations } from '../flows/implementations.ts';
+import type { ActorInput, FlowContext, FlowEvent, Implementations } from '../flows/implementations.ts';
 import type { Language } from '../flows/schema.ts';
 import type { Logger } from '../log.ts';
 import { isCaseNumber } from './number.ts';
 import type { CaseRow, Cases } from './service.ts';
 
-interface ActorInput {
-  params: Record<string, unknown>;
-  data: Record<string, string>;
-  lang: Language;
-  caller?: FlowContext['caller'];
-}
 
 /**
  * found: the status is told; pin: the case exists but was filed from another number, so its

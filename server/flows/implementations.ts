@@ -21,6 +21,14 @@ export interface FlowEvent {
   output?: unknown;
 }
 
+/** What an invoked actor receives (see buildMachine): its static params from the flow file and what the call knows so far. */
+export interface ActorInput {
+  params: Record<string, unknown>;
+  data: Record<string, string>;
+  lang: Language;
+  caller?: FlowContext['caller'];
+}
+
 type ActionImpl = (args: { context: FlowContext; event: FlowEvent }, params: Record<string, unknown> | undefined) => void;
 type GuardImpl = (args: { context: FlowContext; event: FlowEvent }, params: Record<string, unknown> | undefined) => boolean;
 

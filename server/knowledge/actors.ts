@@ -1,18 +1,12 @@
 import { assign, fromPromise } from 'xstate';
 import type { Logger } from '../log.ts';
-import type { FlowContext, FlowEvent, Implementations } from '../flows/implementations.ts';
+import type { ActorInput, FlowContext, FlowEvent, Implementations } from '../flows/implementations.ts';
 import type { Language } from '../flows/schema.ts';
 import type { SmsSender } from '../notifications/direct-sms.ts';
 import type { Article } from './article.ts';
 import type { KnowledgeAnswers } from './answers.ts';
 import { decide, type KnowledgeBase } from './service.ts';
 
-interface ActorInput {
-  params: Record<string, unknown>;
-  data: Record<string, string>;
-  lang: Language;
-  caller?: FlowContext['caller'];
-}
 
 export interface AnswerOutput {
   decision: 'answer' | 'rephrase' | 'human';
