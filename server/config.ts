@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   HOTLINE_NOTIFICATIONS_DIR: z.string().default('./notifications'),
   HOTLINE_OUTBOX_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   OPEN311_API_KEYS: z.string().default(''),
+  TWILIO_VOICE_FROM: z.string().optional(),
+  HOTLINE_CALLBACK_AFTER_MINUTES: z.coerce.number().min(0).max(100_000).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -64,6 +66,10 @@ export interface Config {
   outboxSeconds: number;
   /** Keys that may file service requests over Open311 (POST /open311/v2/requests). */
   open311ApiKeys: string[];
+  /** The number outbound calls (the callback, 回访) come from; without it no callback calls are placed. */
+  voiceFrom?: string;
+  /** Minutes after a department's reply before the callback call is placed. */
+  callbackAfterMinutes: number;
   logLevel: string;
 }
 
@@ -122,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notificationsDir: path.resolve(e.HOTLINE_NOTIFICATIONS_DIR),
     outboxSeconds: e.HOTLINE_OUTBOX_SECONDS,
     open311ApiKeys: e.OPEN311_API_KEYS.split(',').map((x) => x.trim()).filter(Boolean),
+    voiceFrom: e.TWILIO_VOICE_FROM || undefined,
+    callbackAfterMinutes: e.HOTLINE_CALLBACK_AFTER_MINUTES,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -38,7 +38,7 @@ import { departmentsRouter } from './departments/routes.ts';
 import nodemailer from 'nodemailer';
 import { Outbox, type Channel } from './notifications/outbox.ts';
 import { OutboxDispatcher, type ChannelSender, type DispatcherOptions } from './notifications/dispatcher.ts';
-import { emailViaSmtp, smsViaTwilio } from './notifications/channels.ts';
+import { emailViaSmtp, smsViaTwilio, voiceViaTwilio } from './notifications/channels.ts';
 import { Templates } from './notifications/templates.ts';
 import { outboxStatusWebhooks, queueCaseMessages } from './notifications/service.ts';
 import { twilioClient } from './notifications/twilio-client.ts';
@@ -161,11 +161,22 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
 
   const outbox = new Outbox(store.db);
   const senders: Partial<Record<Channel, ChannelSender>> = {};
-  if (config.smsFrom) senders.sms = smsViaTwilio(twilioClient(config.accountSid, config.authToken, config.twilioApiUrl), config.smsFrom, `${config.publicUrl}/twilio/outbox/status`);
+  const rest = twilioClient(config.accountSid, config.authToken, config.twilioApiUrl);
+  if (config.smsFrom) senders.sms = smsViaTwilio(rest, config.smsFrom, `${config.publicUrl}/twilio/outbox/status`);
+  if (config.voiceFrom) senders.voice = voiceViaTwilio(rest, config.voiceFrom, config.publicUrl);
   if (config.smtpUrl) senders.email = emailViaSmtp(nodemailer.createTransport(config.smtpUrl), config.mailFrom);
   for (const channel of ['sms', 'email'] as const) if (!senders[channel]) log.warn({ channel }, `no ${channel} channel configured (${channel === 'sms' ? 'TWILIO_SMS_FROM' : 'SMTP_URL'}); its messages wait in the outbox`);
   const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, ...opts.outbox });
-  queueCaseMessages({ cases, outbox, templates, departments, supervisors: config.supervisorEmails, wake: () => dispatcher.kick() });
+  queueCaseMessages({
+    cases,
+    outbox,
+    templates,
+    departments,
+    supervisors: config.supervisorEmails,
+    // Callback calls only where there is a number to call from (otherwise agents call back).
+    callbackAfterMs: config.voiceFrom ? config.callbackAfterMinutes * 60_000 : undefined,
+    wake: () => dispatcher.kick(),
+  });
 
   const app = express();
   app.disable('x-powered-by');

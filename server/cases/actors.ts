@@ -3,8 +3,9 @@ import type { Departments } from '../departments/service.ts';
 import type { ActorInput, FlowContext, FlowEvent, Implementations } from '../flows/implementations.ts';
 import type { Language } from '../flows/schema.ts';
 import type { Logger } from '../log.ts';
+import { IllegalMove, RATINGS, type Rating } from './lifecycle.ts';
 import { isCaseNumber } from './number.ts';
-import type { CaseRow, Cases } from './service.ts';
+import { CaseNotFound, type CaseRow, type Cases } from './service.ts';
 
 
 /**
@@ -46,6 +47,11 @@ export function statusSentence(c: CaseRow, department: string | undefined, lang:
 }
 
 const outputOf = (event: FlowEvent) => event.output as CaseStatusOutput | undefined;
+
+/** rated: the rating is recorded (and the case closed, or reopened on 不满意); already: this round was rated before. */
+export interface RatingOutput {
+  result: 'rated' | 'already';
+}
 const CASE_NUMBER_IN_TEXT = /(?<!\d)(\d{11,14})(?!\d)/;
 
 /**
@@ -71,6 +77,21 @@ export function caseImplementations(d: { cases: Cases; departments: Departments;
         const department = c.department ? (await d.departments.get(c.department))?.name : undefined;
         return { result: 'found', text: statusSentence(c, department, input.lang) };
       }),
+      /** The callback's rating (回访), see Cases.rate: a second rating of the same reply finds it taken. */
+      rateCase: fromPromise<RatingOutput, ActorInput>(async ({ input }) => {
+        const rating = String(input.params.rating) as Rating;
+        if (!RATINGS.includes(rating)) throw new Error(`unknown rating ${rating}`);
+        const id = input.data[String(input.params.number ?? 'caseNumber')] ?? '';
+        const by = input.caller?.channel === 'sms' ? 'callback-sms' : 'callback-call';
+        try {
+          await d.cases.rate(id, rating, by);
+        } catch (err) {
+          if (err instanceof IllegalMove || err instanceof CaseNotFound) return { result: 'already' };
+          throw err;
+        }
+        d.log.info({ caseId: id, rating }, 'callback rating recorded');
+        return { result: 'rated' };
+      }),
     },
     actions: {
       keepCaseStatus: assign(({ context, event }: { context: FlowContext; event: FlowEvent }) => ({ data: { ...context.data, caseStatus: outputOf(event)?.text ?? '' } })),
@@ -82,6 +103,7 @@ export function caseImplementations(d: { cases: Cases; departments: Departments;
     },
     guards: {
       caseIs: ({ event }, params) => outputOf(event)?.result === params?.result,
+      ratingIs: ({ event }, params) => (event.output as RatingOutput | undefined)?.result === params?.result,
       textHasCaseNumber: ({ event }) => CASE_NUMBER_IN_TEXT.test(event.speech ?? ''),
     },
   };

@@ -1,6 +1,10 @@
 import { assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
 
 /** The states of a case, with the names people in a 12345 centre use. */
+/** The caller's rating at the callback (回访): 满意, 基本满意, 不满意. The first two count as satisfied. */
+export const RATINGS = ['satisfied', 'basic', 'dissatisfied'] as const;
+export type Rating = (typeof RATINGS)[number];
+
 export const CASE_STATES = {
   received: '受理',
   dispatched: '派单',
@@ -34,7 +38,7 @@ export type CaseEvent = Meta &
     | { type: 'REJECT_EXTENSION' }
     | { type: 'SUPERVISE'; reason: string }
     | { type: 'REPLY' }
-    | { type: 'CALLBACK'; satisfied: boolean }
+    | { type: 'CALLBACK'; satisfied: boolean; rating?: Rating }
     | { type: 'CLOSE' }
     | { type: 'REOPEN'; reason: string }
     | { type: 'MERGE'; master: string }

@@ -4,7 +4,7 @@ import type { Departments } from '../departments/service.ts';
 import type { AuditLog } from '../users/audit.ts';
 import type { Role, User } from '../users/service.ts';
 import { CASE_TYPES, URGENCIES } from './deadlines.ts';
-import { CASE_STATES, IllegalMove, type CaseEvent } from './lifecycle.ts';
+import { CASE_STATES, IllegalMove, RATINGS, type CaseEvent } from './lifecycle.ts';
 import type { Router as CaseRouter } from './routing.ts';
 import { CHANNELS, CaseChanged, CaseNotFound, type CaseRow, type Cases, type Move } from './service.ts';
 
@@ -36,7 +36,7 @@ export const MoveBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('REJECT_EXTENSION'), reason: z.string().optional(), note: text }),
   z.object({ type: z.literal('SUPERVISE'), reason: z.string().min(1), note: text }),
   z.object({ type: z.literal('REPLY'), note: text }),
-  z.object({ type: z.literal('CALLBACK'), satisfied: z.boolean(), note: text }),
+  z.object({ type: z.literal('CALLBACK'), satisfied: z.boolean(), rating: z.enum(RATINGS).optional(), note: text }),
   z.object({ type: z.literal('CLOSE'), note: text }),
   z.object({ type: z.literal('REOPEN'), reason: z.string().min(1), note: text }),
   z.object({ type: z.literal('MERGE'), master: z.string().min(1), note: text }),

@@ -4,7 +4,7 @@ import type { Database } from '../store/index.ts';
 import type { CasesTable } from '../store/schema.ts';
 import { chinaDate } from './calendar.ts';
 import type { CaseType, DeadlinePolicy, DeadlineStep, Urgency } from './deadlines.ts';
-import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState } from './lifecycle.ts';
+import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState, type Rating } from './lifecycle.ts';
 import { caseNumber } from './number.ts';
 
 export type CaseRow = Selectable<CasesTable>;
@@ -282,6 +282,20 @@ export class Cases {
     const moved = await this.db.transaction().execute(run);
     this.afterCommit();
     return moved;
+  }
+
+  /**
+   * The caller's rating at the callback (回访), in one transaction with what it decides: 满意 and
+   * 基本满意 close the case, 不满意 reopens it (重办). Only a replied case can be rated, so each
+   * reply is rated once: a second rating is refused with IllegalMove.
+   */
+  async rate(id: string, rating: Rating, by: string): Promise<CaseRow> {
+    const rated = await this.db.transaction().execute(async (trx) => {
+      await this.act(id, { type: 'CALLBACK', satisfied: rating !== 'dissatisfied', rating, by }, undefined, trx);
+      return rating === 'dissatisfied' ? this.act(id, { type: 'REOPEN', reason: '回访不满意', by }, undefined, trx) : this.act(id, { type: 'CLOSE', by }, undefined, trx);
+    });
+    this.afterCommit();
+    return rated;
   }
 
   /** The deadline the case waits for after a move: each step starts its own clock. */

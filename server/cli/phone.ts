@@ -133,6 +133,11 @@ export class TwilioPhone {
     return this.exchange(`/twilio/voice${flow ? `?flow=${encodeURIComponent(flow)}` : ''}`, { CallStatus: 'ringing' });
   }
 
+  /** An outbound call (calls.create) is answered: Twilio fetches the URL it was given, absolute or relative. */
+  pickUp(url: string): Promise<Heard> {
+    return this.exchange(url, { Direction: 'outbound-api', CallStatus: 'in-progress' });
+  }
+
   private action(): string {
     if (!this.last?.gather) throw new Error('the call is not waiting for input');
     return this.last.gather.action;

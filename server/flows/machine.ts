@@ -29,6 +29,8 @@ function mapOn(on: Record<string, Transitions> | undefined, fromRoot: boolean) {
 export interface FlowMachineInput {
   lang?: FlowContext['lang'];
   caller?: FlowContext['caller'];
+  /** What the call starts knowing, e.g. the case an outbound callback call is about. */
+  data?: Record<string, string>;
 }
 
 /**
@@ -73,7 +75,7 @@ export function buildMachine(flow: FlowDefinition, impl: Implementations): AnySt
       lang: input?.lang && flow.languages.includes(input.lang) ? input.lang : flow.defaultLanguage,
       retries: 0,
       maxRetries: flow.maxRetries,
-      data: {},
+      data: { ...input?.data },
       ...(input?.caller ? { caller: input.caller } : {}),
     }),
     on: mapOn(flow.machine.on, true) as never,

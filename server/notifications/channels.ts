@@ -22,6 +22,25 @@ export function smsViaTwilio(client: TwilioClient, from: string, statusCallback:
   };
 }
 
+/**
+ * Outbound calls through Twilio's Calls API: when the person answers, Twilio fetches `url`
+ * (our voice webhook, naming the flow and the case) and the flow takes over.
+ */
+export function voiceViaTwilio(client: TwilioClient, from: string, publicUrl: string): ChannelSender {
+  return {
+    async send(m) {
+      const url = `${publicUrl}/twilio/voice?flow=callback&case=${encodeURIComponent(m.case_id ?? '')}`;
+      try {
+        const call = await client.calls.create({ to: m.recipient, from, url, statusCallback: `${publicUrl}/twilio/voice/status` });
+        return { providerId: call.sid };
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        throw new SendError(`Twilio ${status ?? 'unreachable'}: ${(err as Error).message}`, status !== undefined && status >= 400 && status < 500 && status !== 429);
+      }
+    },
+  };
+}
+
 /** Mail through SMTP. A 5xx answer (no such mailbox) is final; a 4xx answer or a lost connection is retried. */
 export function emailViaSmtp(transport: Transporter, from: string): ChannelSender {
   return {

@@ -19,6 +19,8 @@ export interface OutgoingMessage {
   subject?: string;
   body: string;
   caseId?: string;
+  /** Not sent before this (a callback call is placed a while after the reply). */
+  notBefore?: Date;
 }
 
 /**
@@ -47,7 +49,7 @@ export class Outbox {
       case_id: m.caseId ?? null,
       status: 'queued',
       attempts: 0,
-      next_attempt_at: at,
+      next_attempt_at: m.notBefore ? m.notBefore.toISOString() : at,
       lease_until: null,
       provider_id: null,
       last_error: null,

@@ -11,6 +11,9 @@ export interface PolicyContext {
   department?: Department;
   /** Who hears of supervision (督办): the supervisors' addresses. */
   supervisors: readonly string[];
+  /** How long after the reply the callback call (回访) is placed; undefined: no callback calls. */
+  callbackAfterMs?: number;
+  now?: () => Date;
 }
 
 const STEP_NAMES: Record<string, { 'zh-CN': string; 'en-US': string }> = {
@@ -63,12 +66,19 @@ function toDepartment(ctx: PolicyContext, kind: MessageKind, c: CaseRow, extra?:
   return d.email ? [{ kind, channel: 'email', to: d.email, lang: 'zh-CN', subject: mail.subject, body: mail.body, caseId: c.id }] : [];
 }
 
+/** The callback call (回访) that asks the caller to rate the reply: placed through the outbox, run by flows/callback. */
+function callback(ctx: PolicyContext, c: CaseRow): OutgoingMessage[] {
+  if (ctx.callbackAfterMs === undefined || !c.caller_phone) return [];
+  const notBefore = new Date((ctx.now ?? (() => new Date()))().getTime() + ctx.callbackAfterMs);
+  return [{ kind: 'case.callback', channel: 'voice', to: c.caller_phone, lang: c.lang, body: `回访 ${c.id}`, caseId: c.id, notBefore }];
+}
+
 /**
  * The messages a change to a case causes: a pure function of the change, so what is sent
  * when is read and tested in one place.
  * - created: the case number to the caller;
  * - dispatched or re-dispatched: a notice to the caller, the case with its deadline to the department;
- * - replied: the result to the caller;
+ * - replied: the result to the caller, and the callback call (回访) that asks for a rating;
  * - a deadline nearing or missed: the department is told;
  * - supervision (督办): the supervisors are told.
  */
@@ -85,7 +95,7 @@ export function messagesFor(change: CaseChange, ctx: PolicyContext): OutgoingMes
     case 'REDISPATCH':
       return [...toCaller(ctx, 'case.dispatched', c), ...toDepartment(ctx, 'case.dispatched.department', c)];
     case 'REPLY':
-      return toCaller(ctx, 'case.replied', c, { result: change.event.note?.trim() || (c.lang.startsWith('en') ? 'see the department’s answer' : '已办理') });
+      return [...toCaller(ctx, 'case.replied', c, { result: change.event.note?.trim() || (c.lang.startsWith('en') ? 'see the department’s answer' : '已办理') }), ...callback(ctx, c)];
     case 'SUPERVISE': {
       const mail = ctx.templates.email('case.supervised', 'zh-CN', values(c, ctx.department, 'zh-CN', { reason: change.event.reason }));
       return mail ? ctx.supervisors.map((to) => ({ kind: 'case.supervised', channel: 'email' as const, to, lang: 'zh-CN', subject: mail.subject, body: mail.body, caseId: c.id })) : [];

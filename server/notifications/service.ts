@@ -10,10 +10,18 @@ import type { Templates } from './templates.ts';
  * Every change to a case queues the messages it causes in the change's own transaction (they
  * exist exactly when the change does), and wakes the sender once the change has committed.
  */
-export function queueCaseMessages(d: { cases: Cases; outbox: Outbox; templates: Templates; departments: Departments; supervisors: readonly string[]; wake: () => void }): void {
+export function queueCaseMessages(d: {
+  cases: Cases;
+  outbox: Outbox;
+  templates: Templates;
+  departments: Departments;
+  supervisors: readonly string[];
+  callbackAfterMs?: number;
+  wake: () => void;
+}): void {
   d.cases.onChange(async (db, change) => {
     const department = change.case.department ? await d.departments.get(change.case.department, db) : undefined;
-    await d.outbox.enqueue(db, messagesFor(change, { templates: d.templates, department, supervisors: d.supervisors }));
+    await d.outbox.enqueue(db, messagesFor(change, { templates: d.templates, department, supervisors: d.supervisors, callbackAfterMs: d.callbackAfterMs }));
   });
   d.cases.onCommit(d.wake);
 }

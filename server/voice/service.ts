@@ -108,7 +108,11 @@ export class VoiceService {
       return this.apology();
     }
     const stepRaw = typeof query.step === 'string' ? query.step : undefined;
-    if (stepRaw === undefined) return this.newCall(callSid, p, typeof query.flow === 'string' ? query.flow : this.d.defaultFlow);
+    if (stepRaw === undefined) {
+      // An outbound callback names its case in the URL it gave Twilio (signed with the rest of the URL).
+      const data = typeof query.case === 'string' && /^\d{11,14}$/.test(query.case) ? { caseNumber: query.case } : undefined;
+      return this.newCall(callSid, p, typeof query.flow === 'string' ? query.flow : this.d.defaultFlow, data);
+    }
     const step = /^\d{1,9}$/.test(stepRaw) ? Number(stepRaw) : -1;
     const call = await this.d.calls.get(callSid);
     if (!call) {
@@ -168,12 +172,14 @@ export class VoiceService {
     return response;
   }
 
-  private async newCall(callSid: string, p: TwilioParams, flowId: string): Promise<string> {
+  private async newCall(callSid: string, p: TwilioParams, flowId: string, data?: Record<string, string>): Promise<string> {
     const existing = await this.d.calls.get(callSid);
     if (existing) return existing.last_response; // the first webhook, retried
     const v = await this.d.flows.live(flowId);
     if (v.definition.channel !== 'voice') throw new Error(`flow ${flowId} is a ${v.definition.channel} flow and cannot answer calls`);
-    const turn = await this.d.runtime.start(v, { caller: { sid: callSid, from: p.From ?? '', channel: 'voice' } });
+    // On an outbound call Twilio's From is our number; the person is the To.
+    const person = p.Direction?.startsWith('outbound') ? (p.To ?? '') : (p.From ?? '');
+    const turn = await this.d.runtime.start(v, { caller: { sid: callSid, from: person, channel: 'voice' }, data });
     const response = this.render(v, turn, 1, callSid);
     const handoffTarget = this.handoffTarget(turn);
     const created = await this.d.calls.create({

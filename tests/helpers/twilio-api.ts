@@ -10,7 +10,7 @@ export interface ApiRequest {
 
 /**
  * A loopback stand-in for Twilio's REST API: the real `twilio` client is pointed at it
- * (TWILIO_API_URL) and tests read what it received. Answers like Twilio does for messages.
+ * (TWILIO_API_URL) and tests read what it received. Answers like Twilio does for messages and calls.
  */
 export async function startTwilioApi(): Promise<{ url: string; requests: ApiRequest[]; close(): Promise<void> }> {
   const requests: ApiRequest[] = [];
@@ -21,6 +21,13 @@ export async function startTwilioApi(): Promise<{ url: string; requests: ApiRequ
     req.on('end', () => {
       const form = Object.fromEntries(new URLSearchParams(body));
       requests.push({ method: req.method ?? '', path: req.url ?? '', form, authorization: req.headers.authorization ?? '' });
+      const call = /^\/2010-04-01\/Accounts\/(AC\w+)\/Calls\.json$/.exec(req.url ?? '');
+      if (req.method === 'POST' && call) {
+        const sid = `CA${String(++n).padStart(32, '0')}`;
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ sid, account_sid: call[1], to: form.To, from: form.From, status: 'queued', direction: 'outbound-api', api_version: '2010-04-01', date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${call[1]}/Calls/${sid}.json` }));
+        return;
+      }
       const m = /^\/2010-04-01\/Accounts\/(AC\w+)\/Messages\.json$/.exec(req.url ?? '');
       if (req.method === 'POST' && m) {
         const sid = `SM${String(++n).padStart(32, '0')}`;
