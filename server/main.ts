@@ -10,7 +10,7 @@ import { createMetrics, type Metrics } from './ops/metrics.ts';
 import type { Implementations } from './flows/implementations.ts';
 import { flowImplementations } from './wiring.ts';
 import { KnowledgeAnswers } from './knowledge/answers.ts';
-import { twilioSmsSender, type SmsSender } from './notifications/direct-sms.ts';
+import type { SmsSender } from './notifications/sms-sender.ts';
 import { FlowRuntime } from './flows/runtime.ts';
 import { FlowRejected, FlowVersions } from './flows/versions.ts';
 import { listFlowFiles, readFlowFile } from './flows/files.ts';
@@ -40,7 +40,7 @@ import { Outbox, type Channel } from './notifications/outbox.ts';
 import { OutboxDispatcher, type ChannelSender, type DispatcherOptions } from './notifications/dispatcher.ts';
 import { emailViaSmtp, smsViaTwilio, voiceViaTwilio } from './notifications/channels.ts';
 import { Templates } from './notifications/templates.ts';
-import { outboxStatusWebhooks, queueCaseMessages } from './notifications/service.ts';
+import { outboxStatusWebhooks, outboxTexts, queueCaseMessages } from './notifications/service.ts';
 import { twilioClient } from './notifications/twilio-client.ts';
 import { Open311Services } from './open311/services.ts';
 import { open311Router } from './open311/routes.ts';
@@ -117,7 +117,10 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     log,
     watch: opts.watchKnowledge ?? true,
   });
-  const sms = opts.smsSender ?? twilioSmsSender({ accountSid: config.accountSid, authToken: config.authToken, from: config.smsFrom, apiBaseUrl: config.twilioApiUrl, log });
+  // Articles texted on request go through the outbox (its sender starts with the server).
+  const outbox = new Outbox(store.db);
+  let wakeSender = () => {};
+  const sms = opts.smsSender ?? outboxTexts(outbox, { db: store.db, configured: !!config.smsFrom, wake: () => wakeSender() });
   const answers = new KnowledgeAnswers(store.db);
   const cases = new Cases(store.db, deadlines);
   const departments = new Departments(store.db);
@@ -159,7 +162,6 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   }
   const scheduler = new DeadlineScheduler(cases, log, config.deadlineScanSeconds * 1000);
 
-  const outbox = new Outbox(store.db);
   const senders: Partial<Record<Channel, ChannelSender>> = {};
   const rest = twilioClient(config.accountSid, config.authToken, config.twilioApiUrl);
   if (config.smsFrom) senders.sms = smsViaTwilio(rest, config.smsFrom, `${config.publicUrl}/twilio/outbox/status`);
@@ -167,6 +169,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   if (config.smtpUrl) senders.email = emailViaSmtp(nodemailer.createTransport(config.smtpUrl), config.mailFrom);
   for (const channel of ['sms', 'email'] as const) if (!senders[channel]) log.warn({ channel }, `no ${channel} channel configured (${channel === 'sms' ? 'TWILIO_SMS_FROM' : 'SMTP_URL'}); its messages wait in the outbox`);
   const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, ...opts.outbox });
+  wakeSender = () => dispatcher.kick();
   queueCaseMessages({
     cases,
     outbox,

@@ -6,7 +6,7 @@ import type { Cases } from './cases/service.ts';
 import type { Departments } from './departments/service.ts';
 import type { KnowledgeBase } from './knowledge/service.ts';
 import type { KnowledgeAnswers } from './knowledge/answers.ts';
-import type { SmsSender } from './notifications/direct-sms.ts';
+import type { SmsSender } from './notifications/sms-sender.ts';
 
 export interface FlowDeps {
   kb: KnowledgeBase;

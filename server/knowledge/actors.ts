@@ -2,7 +2,7 @@ import { assign, fromPromise } from 'xstate';
 import type { Logger } from '../log.ts';
 import type { ActorInput, FlowContext, FlowEvent, Implementations } from '../flows/implementations.ts';
 import type { Language } from '../flows/schema.ts';
-import type { SmsSender } from '../notifications/direct-sms.ts';
+import type { SmsSender } from '../notifications/sms-sender.ts';
 import type { Article } from './article.ts';
 import type { KnowledgeAnswers } from './answers.ts';
 import { decide, type KnowledgeBase } from './service.ts';

@@ -2,6 +2,7 @@ import type { Cases } from '../cases/service.ts';
 import type { Departments } from '../departments/service.ts';
 import type { Logger } from '../log.ts';
 import type { TwilioChannel } from '../twilio/webhook.ts';
+import type { SmsSender } from './sms-sender.ts';
 import type { Outbox } from './outbox.ts';
 import { messagesFor } from './policy.ts';
 import type { Templates } from './templates.ts';
@@ -24,6 +25,22 @@ export function queueCaseMessages(d: {
     await d.outbox.enqueue(db, messagesFor(change, { templates: d.templates, department, supervisors: d.supervisors, callbackAfterMs: d.callbackAfterMs }));
   });
   d.cases.onCommit(d.wake);
+}
+
+/**
+ * The flows' "text me this" (an article the caller asked for) through the outbox like every
+ * other message: queued at once, sent and retried by the sender. Without an SMS channel the
+ * flow is told at once, so the caller hears that it could not be sent rather than a promise.
+ */
+export function outboxTexts(outbox: Outbox, d: { db: Parameters<Outbox['enqueue']>[0]; configured: boolean; wake: () => void }): SmsSender {
+  return {
+    async send(to, body) {
+      if (!d.configured) return { ok: false, error: 'no SMS channel configured (TWILIO_SMS_FROM)' };
+      const [id] = await outbox.enqueue(d.db, [{ kind: 'knowledge.article', channel: 'sms', to, lang: /\p{Script=Han}/u.test(body) ? 'zh-CN' : 'en-US', body }]);
+      d.wake();
+      return { ok: true, sid: id };
+    },
+  };
 }
 
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';

@@ -150,10 +150,15 @@ describe('knowledge over HTTP, by voice and by SMS', () => {
     expect(heard.heard.join()).toContain('如需短信接收请按1');
     const sent = await caller.press('1');
     expect(sent.heard.join()).toContain('已将答案发送到您的手机');
+    // Queued in the outbox first, then sent by the outbox's sender.
+    const queued = () => t.hotline.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'knowledge.article').execute();
+    const deadline = Date.now() + 8000;
+    while (!(await queued()).some((m) => m.status === 'sent') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const msg = api.requests.find((r) => r.path.endsWith('/Messages.json'));
     expect(msg?.form).toMatchObject({ To: '+8613912340001', From: '+8612345000' });
     expect(msg?.form.Body).toContain('租房');
     expect(msg?.authorization).toMatch(/^Basic /);
+    expect(await queued()).toEqual([expect.objectContaining({ channel: 'sms', recipient: '+8613912340001', status: 'sent' })]);
     const rows = await t.hotline.store.db.selectFrom('knowledge_answers').selectAll().where('call_sid', '=', caller.callSid).execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ article_id: 'housing-fund-withdrawal-rent', decision: 'answer', channel: 'voice' });
