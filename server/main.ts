@@ -42,6 +42,7 @@ import { emailViaSmtp, smsViaTwilio, voiceViaTwilio } from './notifications/chan
 import { Templates } from './notifications/templates.ts';
 import { outboxStatusWebhooks, outboxTexts, queueCaseMessages } from './notifications/service.ts';
 import { twilioClient } from './notifications/twilio-client.ts';
+import { OverdueDigest } from './notifications/digest.ts';
 import { Open311Services } from './open311/services.ts';
 import { open311Router } from './open311/routes.ts';
 import { casesOpenApi } from './cases/openapi.ts';
@@ -74,6 +75,8 @@ export interface Hotline {
   outbox: Outbox;
   /** Sends what the outbox holds while the server listens. */
   dispatcher: OutboxDispatcher;
+  /** The supervisors' morning mail of overdue cases. */
+  digest: OverdueDigest;
   /** Scans the deadlines while the server listens. */
   scheduler: DeadlineScheduler;
   /** Start-up warnings about the working-day calendar (a year it does not cover). */
@@ -170,6 +173,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   for (const channel of ['sms', 'email'] as const) if (!senders[channel]) log.warn({ channel }, `no ${channel} channel configured (${channel === 'sms' ? 'TWILIO_SMS_FROM' : 'SMTP_URL'}); its messages wait in the outbox`);
   const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, ...opts.outbox });
   wakeSender = () => dispatcher.kick();
+  const digest = new OverdueDigest({ db: store.db, cases, departments, outbox, templates, supervisors: config.supervisorEmails, log, wake: () => dispatcher.kick() });
   queueCaseMessages({
     cases,
     outbox,
@@ -262,6 +266,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     departments,
     outbox,
     dispatcher,
+    digest,
     scheduler,
     calendarWarnings,
     listen() {
@@ -272,12 +277,14 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
         server.listen(config.port, config.host, () => {
           scheduler.start();
           dispatcher.start();
+          digest.start(config.deadlineScanSeconds * 1000);
           resolve(server!);
         });
       });
     },
     async close() {
       await scheduler.stop();
+      await digest.stop();
       await dispatcher.stop();
       if (server) {
         server.closeAllConnections();

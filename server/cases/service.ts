@@ -335,6 +335,11 @@ export class Cases {
     return this.db.selectFrom('cases').select(['id', 'due_step', 'due_at', 'next_check_at']).where('next_check_at', '<=', now).orderBy('next_check_at').limit(limit);
   }
 
+  /** Open cases past the deadline of the step they wait for, most overdue first. `db`: a transaction's handle. */
+  overdue(limit: number, db: Db = this.db): Promise<CaseRow[]> {
+    return db.selectFrom('cases').selectAll().where('due_at', '<', this.now().toISOString()).orderBy('due_at').limit(limit).execute();
+  }
+
   /** A department's open cases, newest first: the inbox. */
   inbox(department: string, limit = 50) {
     return this.db

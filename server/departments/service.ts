@@ -73,8 +73,8 @@ export class Departments {
     return Number(r.n);
   }
 
-  async list(): Promise<Department[]> {
-    return (await this.db.selectFrom('departments').selectAll().orderBy('code').execute()).map(view);
+  async list(db: Kysely<Database> = this.db): Promise<Department[]> {
+    return (await db.selectFrom('departments').selectAll().orderBy('code').execute()).map(view);
   }
 
   /** `db`: a transaction's handle, to read within it. */

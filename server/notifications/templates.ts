@@ -15,6 +15,7 @@ export const KINDS = {
   'case.deadline.warning': { audience: 'department', vars: ['case', 'category', 'department', 'step', 'due'] },
   'case.deadline.overdue': { audience: 'department', vars: ['case', 'category', 'department', 'step', 'due'] },
   'case.supervised': { audience: 'supervisors', vars: ['case', 'type', 'category', 'department', 'reason', 'state'] },
+  'digest.overdue': { audience: 'supervisors', vars: ['date', 'count', 'cases'] },
 } as const satisfies Record<string, { audience: 'caller' | 'department' | 'supervisors'; vars: readonly string[] }>;
 export type MessageKind = keyof typeof KINDS;
 

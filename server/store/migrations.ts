@@ -323,6 +323,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('cases').dropColumn('pin').execute();
     },
   },
+  '0012_notification_runs': {
+    async up(db: Kysely<any>) {
+      // A periodic message (the supervisors' daily digest) is sent once per period: the first
+      // process to insert the period's row sends it, in the same transaction.
+      await db.schema
+        .createTable('notification_runs')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('notification_runs_pk', ['name', 'period'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('notification_runs').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

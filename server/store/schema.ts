@@ -243,7 +243,16 @@ export interface OutboxTable {
   updated_at: string;
 }
 
+export interface NotificationRunsTable {
+  /** e.g. digest.overdue */
+  name: string;
+  /** e.g. the China date 2026-11-24 */
+  period: string;
+  at: string;
+}
+
 export interface Database {
+  notification_runs: NotificationRunsTable;
   outbox: OutboxTable;
   login_failures: LoginFailuresTable;
   departments: DepartmentsTable;

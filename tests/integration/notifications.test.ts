@@ -3,6 +3,10 @@ import { startHotline, type TestHotline } from '../helpers/hotline.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { startTwilioApi } from '../helpers/twilio-api.ts';
 import { startServerProcess } from '../helpers/process.ts';
+import path from 'node:path';
+import { OverdueDigest } from '../../server/notifications/digest.ts';
+import { Templates } from '../../server/notifications/templates.ts';
+import { REPO } from '../helpers/hotline.ts';
 
 type TwilioApi = Awaited<ReturnType<typeof startTwilioApi>>;
 
@@ -97,6 +101,26 @@ describe('case messages through the durable outbox (SMS by the twilio client, ma
     expect(failed).toMatchObject({ attempts: 1, last_error: expect.stringMatching(/^SMTP 550/) });
     // The row is written before the line is logged.
     await until('the failure logged', () => t.logs.some((l) => l.msg === 'message failed for good' && l.outbox === failed.id));
+  });
+
+  it('mails the supervisors each morning the cases past a deadline, once a day whatever runs it', async () => {
+    const c = await newCase('+8613900000003');
+    await t.hotline.cases.act(c.id, { type: 'DISPATCH', department: 'MARKET', by: 'agent-li' });
+    const past = new Date(Date.now() - 3600_000).toISOString();
+    await t.hotline.store.db.updateTable('cases').set({ due_at: past }).where('id', '=', c.id).execute();
+    const digest = (at: string) =>
+      new OverdueDigest({ db: t.hotline.store.db, cases: t.hotline.cases, departments: t.hotline.departments, outbox: t.hotline.outbox, templates: Templates.load(path.join(REPO, 'notifications')), supervisors: ['sup@example.gov.cn'], log: t.hotline.log, wake: () => t.hotline.dispatcher.kick(), now: () => new Date(at) });
+    // 07:30 China time: not yet. 08:05: sent; again at 09:00 and from another instance: not again.
+    expect(await digest('2030-03-04T23:30:00+00:00').run()).toBeUndefined();
+    const listed = await digest('2030-03-05T00:05:00+00:00').run();
+    expect(listed).toBeGreaterThanOrEqual(1);
+    expect(await digest('2030-03-05T01:00:00+00:00').run()).toBeUndefined();
+    expect(await digest('2030-03-05T01:00:00+00:00').run()).toBeUndefined();
+    await until('the digest mail', () => smtp.mails.some((m) => m.subject?.startsWith('【12345超期日报】2030-03-05')));
+    const mails = smtp.mails.filter((m) => m.subject?.startsWith('【12345超期日报】2030-03-05'));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe(`【12345超期日报】2030-03-05：${listed}件工单超期`);
+    expect(mails[0]!.text).toMatch(new RegExp(`${c.id}  示例市市场监督管理局  签收时限 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  市场监管/价格`));
   });
 
   it('sends what a stopped server queued once other processes run, takes over an abandoned send, and never sends a message twice', async () => {
