@@ -25,6 +25,7 @@ const EnvSchema = z.object({
   HOTLINE_SUPERVISOR_EMAILS: z.string().default(''),
   HOTLINE_NOTIFICATIONS_DIR: z.string().default('./notifications'),
   HOTLINE_OUTBOX_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
+  HOTLINE_OUTBOX_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   OPEN311_API_KEYS: z.string().default(''),
   TWILIO_VOICE_FROM: z.string().optional(),
   HOTLINE_CALLBACK_AFTER_MINUTES: z.coerce.number().min(0).max(100_000).default(60),
@@ -64,6 +65,8 @@ export interface Config {
   notificationsDir: string;
   /** How often the outbox is looked at when no change wakes it. */
   outboxSeconds: number;
+  /** How long a claimed message is one process's before another may take it over (longer than any send). */
+  outboxLeaseSeconds: number;
   /** Keys that may file service requests over Open311 (POST /open311/v2/requests). */
   open311ApiKeys: string[];
   /** The number outbound calls (the callback, 回访) come from; without it no callback calls are placed. */
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supervisorEmails: e.HOTLINE_SUPERVISOR_EMAILS.split(',').map((x) => x.trim()).filter(Boolean),
     notificationsDir: path.resolve(e.HOTLINE_NOTIFICATIONS_DIR),
     outboxSeconds: e.HOTLINE_OUTBOX_SECONDS,
+    outboxLeaseSeconds: e.HOTLINE_OUTBOX_LEASE_SECONDS,
     open311ApiKeys: e.OPEN311_API_KEYS.split(',').map((x) => x.trim()).filter(Boolean),
     voiceFrom: e.TWILIO_VOICE_FROM || undefined,
     callbackAfterMinutes: e.HOTLINE_CALLBACK_AFTER_MINUTES,

@@ -171,7 +171,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   if (config.voiceFrom) senders.voice = voiceViaTwilio(rest, config.voiceFrom, config.publicUrl);
   if (config.smtpUrl) senders.email = emailViaSmtp(nodemailer.createTransport(config.smtpUrl), config.mailFrom);
   for (const channel of ['sms', 'email'] as const) if (!senders[channel]) log.warn({ channel }, `no ${channel} channel configured (${channel === 'sms' ? 'TWILIO_SMS_FROM' : 'SMTP_URL'}); its messages wait in the outbox`);
-  const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, ...opts.outbox });
+  const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox });
   wakeSender = () => dispatcher.kick();
   const digest = new OverdueDigest({ db: store.db, cases, departments, outbox, templates, supervisors: config.supervisorEmails, log, wake: () => dispatcher.kick() });
   queueCaseMessages({

@@ -25,7 +25,7 @@ describe('flow versions: publish, pinning, rollback, diff', () => {
   it('publishes the shipped flows at start-up and not again when nothing changed', async () => {
     t = await startHotline();
     const list = (await (await api('GET', '')).json()) as { flows: Array<{ flowId: string; version: number; author: string }> };
-    expect(list.flows.map((f) => `${f.flowId}@${f.version}`).sort()).toEqual(['main@1', 'sms@1']);
+    expect(list.flows.map((f) => `${f.flowId}@${f.version}`).sort()).toEqual(['callback@1', 'main@1', 'sms@1']);
     const { publishShippedFlows } = await import('../../server/main.ts');
     const problems = await publishShippedFlows(t.config.flowsDir, t.hotline.flows, t.hotline.log);
     expect(problems).toEqual([]);
