@@ -43,6 +43,7 @@ import { Templates } from './notifications/templates.ts';
 import { outboxStatusWebhooks, outboxTexts, queueCaseMessages } from './notifications/service.ts';
 import { twilioClient } from './notifications/twilio-client.ts';
 import { OverdueDigest } from './notifications/digest.ts';
+import { articleSendRouter } from './notifications/routes.ts';
 import { Open311Services } from './open311/services.ts';
 import { open311Router } from './open311/routes.ts';
 import { casesOpenApi } from './cases/openapi.ts';
@@ -225,6 +226,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const audit = new AuditLog(store.db);
   app.use('/api/cases', requireRole('agent', 'handler', 'supervisor'), casesRouter(cases, router, departments, audit, (id) => knowledge.get(id)?.department));
   app.use('/api/departments', requireRole('agent', 'handler', 'supervisor', 'editor', 'ops'), departmentsRouter(departments, audit, { fallback: router.fallback }));
+  app.use('/api/knowledge', articleSendRouter({ kb: knowledge, outbox, configured: (c) => !!senders[c], audit, wake: () => dispatcher.kick(), allowed: requireRole('agent', 'supervisor') }));
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {

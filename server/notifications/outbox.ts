@@ -31,7 +31,8 @@ export interface OutgoingMessage {
  */
 export class Outbox {
   constructor(
-    private readonly db: Kysely<Database>,
+    /** The store's handle, for messages that are their own change (an article an agent sends). */
+    readonly db: Kysely<Database>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

@@ -103,6 +103,33 @@ describe('case messages through the durable outbox (SMS by the twilio client, ma
     await until('the failure logged', () => t.logs.some((l) => l.msg === 'message failed for good' && l.outbox === failed.id));
   });
 
+  it('sends an article an agent picks to a caller by SMS or mail, in English when asked, and audits it', async () => {
+    await t.hotline.users.add({ username: 'agent-send', roles: ['agent'], password: 'agent-send password!' });
+    await t.hotline.users.add({ username: 'editor-send', roles: ['editor'], password: 'editor-send password!' });
+    const login = async (u: string) => ((await fetch(`${t.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: `${u} password!` }) })).headers.get('set-cookie') ?? '').split(';')[0]!;
+    const agent = await login('agent-send');
+    const send = (cookie: string, id: string, body: unknown) => fetch(`${t.url}/api/knowledge/${id}/send`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const bySms = await send(agent, 'housing-fund-withdrawal-rent', { channel: 'sms', to: '+8613900000005' });
+    expect(bySms.status).toBe(202);
+    await until('the article by SMS', () => texts('+8613900000005').length === 1);
+    expect(texts('+8613900000005')[0]!.form.Body).toMatch(/【.*公积金.*】$/);
+    const byMail = await send(agent, 'housing-fund-withdrawal-rent', { channel: 'email', to: 'resident@example.com', lang: 'en-US' });
+    expect(byMail.status).toBe(202);
+    await until('the article by mail', () => smtp.mails.some((m) => (m.to && 'text' in m.to ? m.to.text : '') === 'resident@example.com'));
+    const mail = smtp.mails.find((m) => (m.to && 'text' in m.to ? m.to.text : '') === 'resident@example.com')!;
+    expect(mail.subject).toMatch(/^(\[Example City 12345\]|【示例市12345】)/);
+    expect((mail.text ?? '').length).toBeGreaterThan(200);
+    // Refused: a bad address, an unknown article, a role that does not talk to callers, a channel this server lacks.
+    expect((await send(agent, 'housing-fund-withdrawal-rent', { channel: 'email', to: '+8613900000005' })).status).toBe(400);
+    expect((await send(agent, 'no-such-article', { channel: 'sms', to: '+8613900000005' })).status).toBe(404);
+    expect((await send(await login('editor-send'), 'housing-fund-withdrawal-rent', { channel: 'sms', to: '+8613900000005' })).status).toBe(403);
+    expect((await send(agent, 'housing-fund-withdrawal-rent', { channel: 'fax', to: '+862087654321' })).status).toBe(503);
+    // Editors still search the knowledge base (the send route guards itself only).
+    expect((await fetch(`${t.url}/api/knowledge/search?q=社保卡`, { headers: { cookie: await login('editor-send') } })).status).toBe(200);
+    const audit = await new (await import('../../server/users/audit.ts')).AuditLog(t.hotline.store.db).entries('+8613900000005');
+    expect(audit.map((a) => `${a.username} ${a.action}`)).toEqual(['agent-send knowledge.send.sms']);
+  });
+
   it('mails the supervisors each morning the cases past a deadline, once a day whatever runs it', async () => {
     const c = await newCase('+8613900000003');
     await t.hotline.cases.act(c.id, { type: 'DISPATCH', department: 'MARKET', by: 'agent-li' });
