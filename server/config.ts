@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   HOTLINE_OUTBOX_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   OPEN311_API_KEYS: z.string().default(''),
   TWILIO_VOICE_FROM: z.string().optional(),
+  HOTLINE_FAX_GATEWAY: z.string().regex(/^$|^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'a mail domain, like fax.example.com').optional(),
+  HOTLINE_FAX_FONT: z.string().optional(),
   HOTLINE_CALLBACK_AFTER_MINUTES: z.coerce.number().min(0).max(100_000).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -73,6 +75,10 @@ export interface Config {
   voiceFrom?: string;
   /** Minutes after a department's reply before the callback call is placed. */
   callbackAfterMinutes: number;
+  /** The email-to-fax gateway's domain: a fax to +862087654321 is mailed to 862087654321@<gateway>. */
+  faxGateway?: string;
+  /** The CJK font faxes are set in (`file` or `file#face`); default: the first one installed. */
+  faxFont?: string;
   logLevel: string;
 }
 
@@ -134,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     open311ApiKeys: e.OPEN311_API_KEYS.split(',').map((x) => x.trim()).filter(Boolean),
     voiceFrom: e.TWILIO_VOICE_FROM || undefined,
     callbackAfterMinutes: e.HOTLINE_CALLBACK_AFTER_MINUTES,
+    faxGateway: e.HOTLINE_FAX_GATEWAY || undefined,
+    faxFont: e.HOTLINE_FAX_FONT || undefined,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -43,6 +43,7 @@ import { Templates } from './notifications/templates.ts';
 import { outboxStatusWebhooks, outboxTexts, queueCaseMessages } from './notifications/service.ts';
 import { twilioClient } from './notifications/twilio-client.ts';
 import { OverdueDigest } from './notifications/digest.ts';
+import { faxViaEmail, findCjkFont } from './notifications/fax.ts';
 import { articleSendRouter } from './notifications/routes.ts';
 import { Open311Services } from './open311/services.ts';
 import { open311Router } from './open311/routes.ts';
@@ -170,7 +171,13 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const rest = twilioClient(config.accountSid, config.authToken, config.twilioApiUrl);
   if (config.smsFrom) senders.sms = smsViaTwilio(rest, config.smsFrom, `${config.publicUrl}/twilio/outbox/status`);
   if (config.voiceFrom) senders.voice = voiceViaTwilio(rest, config.voiceFrom, config.publicUrl);
-  if (config.smtpUrl) senders.email = emailViaSmtp(nodemailer.createTransport(config.smtpUrl), config.mailFrom);
+  const mail = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : undefined;
+  if (mail) senders.email = emailViaSmtp(mail, config.mailFrom);
+  if (mail && config.faxGateway) {
+    const font = findCjkFont(config.faxFont);
+    if (font) senders.fax = faxViaEmail(mail, config.mailFrom, config.faxGateway, font);
+    else log.warn({ faxFont: config.faxFont }, 'no CJK font to set faxes in: install fonts-wqy-microhei (or fonts-noto-cjk), or set HOTLINE_FAX_FONT; faxes wait in the outbox');
+  }
   for (const channel of ['sms', 'email'] as const) if (!senders[channel]) log.warn({ channel }, `no ${channel} channel configured (${channel === 'sms' ? 'TWILIO_SMS_FROM' : 'SMTP_URL'}); its messages wait in the outbox`);
   const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox });
   wakeSender = () => dispatcher.kick();

@@ -23,7 +23,7 @@ describe('case messages through the durable outbox (SMS by the twilio client, ma
   let twilioApi: TwilioApi;
   let smtp: SmtpSink;
   let t: TestHotline;
-  const env = () => ({ TWILIO_API_URL: twilioApi.url, TWILIO_SMS_FROM: FROM, SMTP_URL: smtp.url, HOTLINE_SUPERVISOR_EMAILS: 'sup@example.gov.cn', HOTLINE_OUTBOX_SECONDS: '0.2' });
+  const env = () => ({ TWILIO_API_URL: twilioApi.url, TWILIO_SMS_FROM: FROM, SMTP_URL: smtp.url, HOTLINE_SUPERVISOR_EMAILS: 'sup@example.gov.cn', HOTLINE_OUTBOX_SECONDS: '0.2', HOTLINE_FAX_GATEWAY: 'fax.example.test' });
   const fast = { outbox: { backoffBaseMs: 100, backoffMaxMs: 300, maxAttempts: 3 } };
   const texts = (to = '+8613800138000') => twilioApi.requests.filter((r) => r.path.endsWith('/Messages.json') && r.form.To === to);
   const newCase = (phone = '+8613800138000') =>
@@ -123,11 +123,33 @@ describe('case messages through the durable outbox (SMS by the twilio client, ma
     expect((await send(agent, 'housing-fund-withdrawal-rent', { channel: 'email', to: '+8613900000005' })).status).toBe(400);
     expect((await send(agent, 'no-such-article', { channel: 'sms', to: '+8613900000005' })).status).toBe(404);
     expect((await send(await login('editor-send'), 'housing-fund-withdrawal-rent', { channel: 'sms', to: '+8613900000005' })).status).toBe(403);
-    expect((await send(agent, 'housing-fund-withdrawal-rent', { channel: 'fax', to: '+862087654321' })).status).toBe(503);
+    // By fax: a PDF mailed to the fax gateway.
+    expect((await send(agent, 'housing-fund-withdrawal-rent', { channel: 'fax', to: '+86 20 8765 0000'.replace(/ /g, '') })).status).toBe(202);
+    await until('the article by fax', () => smtp.mails.some((m) => (m.to && 'text' in m.to ? m.to.text : '') === '862087650000@fax.example.test'));
     // Editors still search the knowledge base (the send route guards itself only).
     expect((await fetch(`${t.url}/api/knowledge/search?q=社保卡`, { headers: { cookie: await login('editor-send') } })).status).toBe(200);
     const audit = await new (await import('../../server/users/audit.ts')).AuditLog(t.hotline.store.db).entries('+8613900000005');
     expect(audit.map((a) => `${a.username} ${a.action}`)).toEqual(['agent-send knowledge.send.sms']);
+  });
+
+  it('faxes a department set to fax: the dispatch rendered to PDF and mailed to the fax gateway', async () => {
+    await t.hotline.departments.update('HEALTH', { fax: '+862087654321', notifyBy: 'fax' }, 'sup-chen');
+    const c = await newCase('+8613900000006');
+    await t.hotline.cases.act(c.id, { type: 'DISPATCH', department: 'HEALTH', by: 'agent-li' });
+    await until('the fax', () => smtp.mails.some((m) => (m.to && 'text' in m.to ? m.to.text : '') === '862087654321@fax.example.test' && !!m.subject?.includes(c.id)));
+    const fax = smtp.mails.find((m) => (m.to && 'text' in m.to ? m.to.text : '') === '862087654321@fax.example.test' && m.subject?.includes(c.id))!;
+    expect(fax.subject).toMatch(new RegExp(`^【12345派单】${c.id} `));
+    expect(fax.attachments).toHaveLength(1);
+    const pdf = fax.attachments[0]!;
+    expect(pdf).toMatchObject({ contentType: 'application/pdf', filename: `${c.id}.pdf` });
+    const bytes = pdf.content.toString('latin1');
+    expect(bytes.startsWith('%PDF-')).toBe(true);
+    expect(bytes.trimEnd().endsWith('%%EOF')).toBe(true);
+    // The Chinese text is set in an embedded CJK font (a subset), on one A4 page.
+    expect(bytes).toMatch(/\/BaseFont \/[A-Z]{6}\+WenQuanYiMicroHei|\/BaseFont \/[A-Z]{6}\+NotoSansCJK/);
+    expect(bytes).toContain('/MediaBox [0 0 595.28 841.89]');
+    const row = (await t.hotline.outbox.forCase(c.id)).find((r) => r.channel === 'fax')!;
+    expect(row).toMatchObject({ status: 'sent', recipient: '+862087654321' });
   });
 
   it('mails the supervisors each morning the cases past a deadline, once a day whatever runs it', async () => {
