@@ -53,6 +53,7 @@ export interface RatingOutput {
   result: 'rated' | 'already';
 }
 const CASE_NUMBER_IN_TEXT = /(?<!\d)(\d{11,14})(?!\d)/;
+const RATING_IN_TEXT = /(?<!\d)(\d{11,14})\D{1,6}([123])(?!\d)/;
 
 /**
  * What flows may name to tell a caller where a case stands: the look-up (by the number keyed
@@ -77,11 +78,18 @@ export function caseImplementations(d: { cases: Cases; departments: Departments;
         const department = c.department ? (await d.departments.get(c.department))?.name : undefined;
         return { result: 'found', text: statusSentence(c, department, input.lang) };
       }),
-      /** The callback's rating (回访), see Cases.rate: a second rating of the same reply finds it taken. */
+      /**
+       * The callback's rating (回访), see Cases.rate: a second rating of the same reply finds it
+       * taken. `rating` is fixed by the flow (a key per rating) or read from the data the caller
+       * texted (`from`: 1 满意, 2 基本满意, 3 不满意). Only the caller the case was filed by may rate it.
+       */
       rateCase: fromPromise<RatingOutput, ActorInput>(async ({ input }) => {
-        const rating = String(input.params.rating) as Rating;
+        const said = input.params.from ? input.data[String(input.params.from)] : undefined;
+        const rating = (said ? RATINGS[Number(said) - 1] : String(input.params.rating)) as Rating;
         if (!RATINGS.includes(rating)) throw new Error(`unknown rating ${rating}`);
         const id = input.data[String(input.params.number ?? 'caseNumber')] ?? '';
+        const c = await d.cases.get(id);
+        if (!c || !c.caller_phone || c.caller_phone !== input.caller?.from) return { result: 'already' };
         const by = input.caller?.channel === 'sms' ? 'callback-sms' : 'callback-call';
         try {
           await d.cases.rate(id, rating, by);
@@ -95,6 +103,11 @@ export function caseImplementations(d: { cases: Cases; departments: Departments;
     },
     actions: {
       keepCaseStatus: assign(({ context, event }: { context: FlowContext; event: FlowEvent }) => ({ data: { ...context.data, caseStatus: outputOf(event)?.text ?? '' } })),
+      /** "评价 26112400015 1": the case number and the rating (1–3) of a text, kept as caseNumber and rating. */
+      rememberRating: assign(({ context, event }: { context: FlowContext; event: FlowEvent }) => {
+        const m = RATING_IN_TEXT.exec(event.speech ?? '');
+        return m ? { data: { ...context.data, caseNumber: m[1]!, rating: m[2]! } } : {};
+      }),
       /** The case number in a text such as "查询 26112400015", kept under `key`. */
       rememberCaseNumber: assign(({ context, event }: { context: FlowContext; event: FlowEvent }, params: { key?: string } | undefined) => {
         const found = CASE_NUMBER_IN_TEXT.exec(event.speech ?? event.digits ?? '')?.[1];
@@ -105,6 +118,7 @@ export function caseImplementations(d: { cases: Cases; departments: Departments;
       caseIs: ({ event }, params) => outputOf(event)?.result === params?.result,
       ratingIs: ({ event }, params) => (event.output as RatingOutput | undefined)?.result === params?.result,
       textHasCaseNumber: ({ event }) => CASE_NUMBER_IN_TEXT.test(event.speech ?? ''),
+      textHasRating: ({ event }) => RATING_IN_TEXT.test(event.speech ?? ''),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRow } from '../../server/cases/service.ts';
 import { startHotline, type TestHotline } from '../helpers/hotline.ts';
@@ -65,5 +66,29 @@ describe('the callback (回访): an outbound call asks the caller to rate the re
     expect((await t.hotline.cases.history(c.id)).filter((e) => e.type === 'CALLBACK')).toHaveLength(2);
     const voice = (await t.hotline.outbox.forCase(c.id)).filter((m) => m.channel === 'voice');
     expect(voice.map((m) => `${m.kind}:${m.status}:${m.provider_id?.slice(0, 2)}`)).toEqual(['case.callback:sent:CA', 'case.callback:sent:CA']);
+  });
+
+  it('takes the rating by SMS too ("评价 <number> 3"), only from the caller’s own phone and once', async () => {
+    let c = await t.hotline.cases.create({ type: '投诉', category: '市场监管/价格', urgency: 'normal', callerPhone: '+8613800138001', description: '外卖少送一份', channel: 'sms', by: 'agent-li' });
+    for (const type of ['DISPATCH', 'ACCEPT'] as const) c = await t.hotline.cases.act(c.id, type === 'DISPATCH' ? { type, department: 'MARKET', by: 'agent-li' } : { type, by: 'market-zhao' });
+    await replied(c, '已督促商家补送');
+    const parser = new XMLParser({ parseTagValue: false, isArray: (n) => n === 'Message' });
+    let n = 0;
+    const text = async (from: string, body: string) => {
+      const res = await t.phone().post('/twilio/sms', { MessageSid: `SM${String(++n).padStart(32, '7')}`, AccountSid: t.config.accountSid, From: from, To: '+8612345', Body: body });
+      return ((parser.parse(res.body) as { Response: { Message?: string[] } }).Response.Message ?? []).join('');
+    };
+    expect(await text('+8613900009999', `评价 ${c.id} 1`)).toContain('这个工单目前不能评价');
+    expect((await t.hotline.cases.get(c.id))!.state).toBe('replied');
+    expect(await text('+8613800138001', `评价 ${c.id} 3`)).toContain('感谢您的评价');
+    expect((await t.hotline.cases.get(c.id))!.state).toBe('in_progress');
+    expect((await t.hotline.cases.history(c.id)).filter((e) => e.type === 'CALLBACK')).toEqual([expect.objectContaining({ rating: 'dissatisfied', by: 'callback-sms' })]);
+    // Rated already: a second text changes nothing, and the callback call placed meanwhile hears so too.
+    expect(await text('+8613800138001', `评价 ${c.id} 1`)).toContain('这个工单目前不能评价');
+    await until('the callback call', () => calls(c.id).length === 1);
+    const late = t.phone({ from: VOICE_FROM, to: '+8613800138001' });
+    await late.pickUp(calls(c.id)[0]!.form.Url!);
+    expect((await late.press('1')).heard.join(' ')).toContain('这次答复已经评价过了');
+    expect((await t.hotline.cases.history(c.id)).filter((e) => e.type === 'CALLBACK')).toHaveLength(1);
   });
 });

@@ -21,10 +21,11 @@ function eventsOf(flow: FlowDefinition): FlowEvent[] {
     for (const o of s.gather?.options ?? []) types.add(o.event);
   }
   for (const e of Object.values(RUNTIME_EVENTS)) types.add(e);
-  const plain = [...types].sort().map((type): FlowEvent => {
-    if (type === RUNTIME_EVENTS.SPEECH) return { type, speech: '社保卡丢了怎么办' };
-    if (type === RUNTIME_EVENTS.DIGITS) return { type, digits: '20240001' };
-    return { type };
+  const plain = [...types].sort().flatMap((type): FlowEvent[] => {
+    if (type === RUNTIME_EVENTS.SPEECH) return [{ type, speech: '社保卡丢了怎么办' }];
+    if (type === RUNTIME_EVENTS.DIGITS) return [{ type, digits: '20240001' }];
+    // An option's words may come with more in the text: "评价 26112300016 2" carries a case and a rating.
+    return [{ type }, { type, speech: '评价 26112300016 2' }];
   });
   return [...plain, ...Object.keys(flow.machine.states).flatMap((name) => actorEvents(flow, name))];
 }
@@ -77,7 +78,7 @@ function analyse(machine: AnyStateMachine, events: FlowEvent[] | ((s: Snap) => F
     const answers = c.data?.answers ? (JSON.parse(c.data.answers) as unknown[]).length : 0;
     return JSON.stringify({ value: s.value, status: s.status, lang: c.lang, retries: c.retries, answerIndex: c.data?.answerIndex, answers });
   };
-  const adj = getAdjacencyMap(machine, { events: events as never, limit: 50_000, serializeState: serialize as never });
+  const adj = getAdjacencyMap(machine, { events: events as never, limit: 200_000, serializeState: serialize as never });
   const keys = Object.keys(adj) as Array<keyof typeof adj>;
   const reverse = new Map<string, Set<string>>();
   const keyOf = new Map<string, string>();
