@@ -64,8 +64,21 @@ describe(`the whole chain, on real server processes killed with SIGKILL between 
     HOTLINE_DEADLINE_SCAN_SECONDS: '1',
     OPEN311_API_KEYS: KEY,
   });
-  /** kill -9 the running server, at once, and start another on the same store. */
+  /**
+   * kill -9 the running server between two steps — once the messages of the last step have left
+   * (a kill while a message is with the provider but not yet marked sent is the one window in
+   * which it is sent again; docs/notifications.md) — and start another on the same store.
+   */
   const restart = async () => {
+    const store = await openStore({ dataDir, databaseUrl: postgres?.url });
+    try {
+      await until('the outbox to settle', async () => {
+        const busy = await store.db.selectFrom('outbox').select('id').where('status', 'in', ['queued', 'sending']).where('next_attempt_at', '<=', new Date().toISOString()).execute();
+        return busy.length === 0;
+      });
+    } finally {
+      await store.close();
+    }
     server?.child.kill('SIGKILL');
     await new Promise((r) => server?.child.once('exit', r));
     server = await startServerProcess(env());
