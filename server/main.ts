@@ -249,7 +249,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     publicUrl: config.publicUrl,
     log,
     metrics,
-    channels: { '/twilio/voice': voiceWebhooks(voice, log), '/twilio/sms': smsWebhooks(smsChannel, log), '/twilio/outbox': outboxStatusWebhooks(outbox, log) },
+    channels: { '/twilio/voice': voiceWebhooks(voice, log), '/twilio/sms': smsWebhooks(smsChannel, log), '/twilio/outbox': outboxStatusWebhooks(outbox, log, (p) => voice.status(p)) },
   });
   const handle: http.RequestListener = (req, res) => {
     if (!twilioHooks(req, res)) app(req, res);

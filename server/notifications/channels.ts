@@ -31,7 +31,7 @@ export function voiceViaTwilio(client: TwilioClient, from: string, publicUrl: st
     async send(m) {
       const url = `${publicUrl}/twilio/voice?flow=callback&case=${encodeURIComponent(m.case_id ?? '')}`;
       try {
-        const call = await client.calls.create({ to: m.recipient, from, url, statusCallback: `${publicUrl}/twilio/voice/status` });
+        const call = await client.calls.create({ to: m.recipient, from, url, statusCallback: `${publicUrl}/twilio/outbox/call-status` });
         return { providerId: call.sid };
       } catch (err) {
         const status = (err as { status?: number }).status;

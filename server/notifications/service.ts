@@ -1,7 +1,7 @@
 import type { Cases } from '../cases/service.ts';
 import type { Departments } from '../departments/service.ts';
 import type { Logger } from '../log.ts';
-import type { TwilioChannel } from '../twilio/webhook.ts';
+import type { TwilioChannel, TwilioParams } from '../twilio/webhook.ts';
 import type { SmsSender } from './sms-sender.ts';
 import type { Outbox } from './outbox.ts';
 import { messagesFor } from './policy.ts';
@@ -45,10 +45,24 @@ export function outboxTexts(outbox: Outbox, d: { db: Parameters<Outbox['enqueue'
 
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-/** Twilio's delivery reports for the texts the outbox sent (StatusCallback), signed like every webhook. */
-export function outboxStatusWebhooks(outbox: Outbox, log: Logger): TwilioChannel {
+/**
+ * Twilio's reports on what the outbox sent, signed like every webhook: texts' delivery
+ * (`/status`), and the end of callback calls (`/call-status`: answered and completed is
+ * delivered, busy, no answer or failed is failed), which the voice channel also records.
+ */
+export function outboxStatusWebhooks(outbox: Outbox, log: Logger, callEnded: (params: TwilioParams) => Promise<unknown>): TwilioChannel {
   return {
     routes: {
+      '/call-status': {
+        name: 'outbox-call-status',
+        answer: async ({ params }) => {
+          const status = params.CallStatus ?? '';
+          const final = status === 'completed' ? 'delivered' : ['busy', 'no-answer', 'failed', 'canceled'].includes(status) ? 'failed' : undefined;
+          if (params.CallSid && final && (await outbox.delivery(params.CallSid, final, final === 'failed' ? `call ${status}` : undefined))) log.info({ sid: params.CallSid, status: final }, 'callback call ended');
+          await callEnded(params);
+          return EMPTY;
+        },
+      },
       '/status': {
         name: 'outbox-status',
         answer: async ({ params }) => {

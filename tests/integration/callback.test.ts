@@ -35,7 +35,7 @@ describe('the callback (回访): an outbound call asks the caller to rate the re
     await replied(c, '已责令退款');
     await until('the callback call', () => calls(c.id).length === 1);
     const placed = calls(c.id)[0]!;
-    expect(placed.form).toMatchObject({ To: CALLER, From: VOICE_FROM, Url: `${t.url}/twilio/voice?flow=callback&case=${c.id}`, StatusCallback: `${t.url}/twilio/voice/status` });
+    expect(placed.form).toMatchObject({ To: CALLER, From: VOICE_FROM, Url: `${t.url}/twilio/voice?flow=callback&case=${c.id}`, StatusCallback: `${t.url}/twilio/outbox/call-status` });
 
     // The caller answers: Twilio fetches the URL; the caller presses 3 (不满意).
     const first = t.phone({ from: VOICE_FROM, to: CALLER });
@@ -64,8 +64,14 @@ describe('the callback (回访): an outbound call asks the caller to rate the re
     await again.pickUp(placed.form.Url!);
     expect((await again.press('2')).heard.join(' ')).toContain('这次答复已经评价过了');
     expect((await t.hotline.cases.history(c.id)).filter((e) => e.type === 'CALLBACK')).toHaveLength(2);
-    const voice = (await t.hotline.outbox.forCase(c.id)).filter((m) => m.channel === 'voice');
+    // Twilio reports how each call ended: the first was answered, the second not.
+    let voice = (await t.hotline.outbox.forCase(c.id)).filter((m) => m.channel === 'voice');
     expect(voice.map((m) => `${m.kind}:${m.status}:${m.provider_id?.slice(0, 2)}`)).toEqual(['case.callback:sent:CA', 'case.callback:sent:CA']);
+    const report = (sid: string, status: string) => t.phone().post('/twilio/outbox/call-status', { CallSid: sid, AccountSid: t.config.accountSid, CallStatus: status, CallDuration: '20', Direction: 'outbound-api' });
+    expect((await report(voice[0]!.provider_id!, 'completed')).status).toBe(200);
+    expect((await report(voice[1]!.provider_id!, 'no-answer')).status).toBe(200);
+    voice = (await t.hotline.outbox.forCase(c.id)).filter((m) => m.channel === 'voice');
+    expect(voice.map((m) => `${m.status}:${m.last_error ?? ''}`)).toEqual(['delivered:', 'failed:call no-answer']);
   });
 
   it('takes the rating by SMS too ("评价 <number> 3"), only from the caller’s own phone and once', async () => {
