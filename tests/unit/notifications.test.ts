@@ -104,6 +104,8 @@ describe('what a change to a case sends (messagesFor)', () => {
     const late = messagesFor({ kind: 'deadline', case: row(), miss: { caseId: row().id, step: 'accept', kind: 'overdue', dueAt: '2026-11-24T09:30:00.000Z', escalated: true } }, ctx(market()));
     expect(late).toEqual([expect.objectContaining({ kind: 'case.deadline.overdue', channel: 'email', to: 'desk@market.example.gov.cn' })]);
     expect(late[0]!.subject).toBe('【12345超期通知】2611230000017 已超期（签收，时限2026-11-24 17:30）');
+    const nearing = messagesFor({ kind: 'deadline', case: row(), miss: { caseId: row().id, step: 'reply', kind: 'warning', dueAt: '2026-11-24T09:30:00.000Z', escalated: false } }, ctx(market({ notifyBy: 'fax' })));
+    expect(nearing).toEqual([expect.objectContaining({ kind: 'case.deadline.warning', channel: 'fax', to: '+862087654321', subject: '【12345临期提醒】2611230000017 将于2026-11-24 17:30到期（答复）' })]);
     // With callback calls on, the reply also queues the callback (回访) for later; without a phone, nothing for the caller.
     const withCallback = messagesFor(moved(row({ state: 'replied' }), { type: 'REPLY', note: '已处理' }), { ...ctx(market()), callbackAfterMs: 3_600_000, now: () => new Date('2026-11-23T02:00:00Z') });
     expect(withCallback.map((m) => `${m.kind} ${m.channel} ${m.to}`)).toEqual(['case.replied sms +8613800138000', 'case.callback voice +8613800138000']);
