@@ -129,7 +129,9 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const answers = new KnowledgeAnswers(store.db);
   const cases = new Cases(store.db, deadlines);
   const departments = new Departments(store.db);
-  const impl = opts.implementations ?? flowImplementations({ kb: knowledge, answers, sms, cases, departments, log });
+  // Five wrong PINs for a case (or twenty from one number) within 15 minutes, and it is not told for a while.
+  const pins = new LoginLimiter(store.db);
+  const impl = opts.implementations ?? flowImplementations({ kb: knowledge, answers, sms, cases, departments, pins: { retryAfter: (k, f) => pins.retryAfter(k, f), failed: (k, f) => pins.failed(k, f) }, log });
   const flows = new FlowVersions(store.db, impl);
   const runtime = new FlowRuntime(impl);
   const calls = new Calls(store.db);

@@ -1,7 +1,7 @@
 import type { Logger } from './log.ts';
 import { defaultImplementations, type Implementations } from './flows/implementations.ts';
 import { knowledgeImplementations } from './knowledge/actors.ts';
-import { caseImplementations } from './cases/actors.ts';
+import { caseImplementations, type PinGuard } from './cases/actors.ts';
 import type { Cases } from './cases/service.ts';
 import type { Departments } from './departments/service.ts';
 import type { KnowledgeBase } from './knowledge/service.ts';
@@ -14,6 +14,8 @@ export interface FlowDeps {
   sms: SmsSender;
   cases: Cases;
   departments: Departments;
+  /** Limits PIN guesses for a case across calls and texts. */
+  pins?: PinGuard;
   log: Logger;
 }
 

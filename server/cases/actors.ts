@@ -60,7 +60,13 @@ const RATING_IN_TEXT = /(?<!\d)(\d{11,14})\D{1,6}([123])(?!\d)/;
  * in or texted; a case filed from another number needs its PIN), and the pieces to pick a
  * number out of a text like "查询 26112400015".
  */
-export function caseImplementations(d: { cases: Cases; departments: Departments; log: Logger }): Partial<Implementations> {
+/** Wrong PINs for one case, counted in the store: after a few in a short while the case answers like one that does not exist. */
+export interface PinGuard {
+  retryAfter(key: string, from: string): Promise<number>;
+  failed(key: string, from: string): Promise<void>;
+}
+
+export function caseImplementations(d: { cases: Cases; departments: Departments; log: Logger; pins?: PinGuard }): Partial<Implementations> {
   return {
     actors: {
       caseStatus: fromPromise<CaseStatusOutput, ActorInput>(async ({ input }) => {
@@ -71,9 +77,17 @@ export function caseImplementations(d: { cases: Cases; departments: Departments;
         if (!c) return { result: 'notFound', text: '' };
         const own = !!c.caller_phone && c.caller_phone === input.caller?.from;
         if (!own && !pin) return { result: c.pin ? 'pin' : 'notFound', text: '' };
-        if (!own && (!c.pin || pin !== c.pin)) {
-          d.log.warn({ caseId: c.id, from: input.caller?.from }, 'case status asked with a wrong PIN');
-          return { result: 'notFound', text: '' };
+        if (!own) {
+          const from = input.caller?.from ?? '';
+          if (d.pins && (await d.pins.retryAfter(`case:${c.id}`, from)) > 0) {
+            d.log.warn({ caseId: c.id, from }, 'case PIN guessed too often; answered as not found');
+            return { result: 'notFound', text: '' };
+          }
+          if (!c.pin || pin !== c.pin) {
+            await d.pins?.failed(`case:${c.id}`, from);
+            d.log.warn({ caseId: c.id, from }, 'case status asked with a wrong PIN');
+            return { result: 'notFound', text: '' };
+          }
         }
         const department = c.department ? (await d.departments.get(c.department))?.name : undefined;
         return { result: 'found', text: statusSentence(c, department, input.lang) };

@@ -59,6 +59,20 @@ describe('a caller checks a case by phone and by SMS (number from their own phon
     expect(await sms('+8613800000004', `查询 ${typo}`)).toContain('您发送的编号有误');
   });
 
+  it('stops answering a case whose PIN is guessed again and again, from any number', async () => {
+    const d = await t.hotline.cases.create({ type: '求助', category: '城市管理/路灯', urgency: 'normal', callerPhone: OWNER, description: '路灯不亮', channel: 'voice', by: 'agent-li' });
+    const wrong = d.pin === '0000' ? '1111' : '0000';
+    for (let i = 0; i < 5; i++) {
+      const guesser = `+86139222200${String(i).padStart(2, '0')}`;
+      expect(await sms(guesser, `查询 ${d.id}`)).toContain('请回复受理短信中的4位查询密码');
+      expect(await sms(guesser, wrong)).toContain('未能查到该工单');
+    }
+    // The right PIN now gets the same answer as a wrong one; the caller's own phone still works.
+    expect(await sms('+8613922220099', `查询 ${d.id}`)).toContain('请回复受理短信中的4位查询密码');
+    expect(await sms('+8613922220099', d.pin!)).toContain('未能查到该工单');
+    expect(await sms(OWNER, `查询 ${d.id}`)).toContain('已受理');
+  });
+
   it('says when a reply is due once the department has accepted the case', async () => {
     c = await t.hotline.cases.act(c.id, { type: 'ACCEPT', by: 'market-zhao' });
     const text = await sms(OWNER, `查询 ${c.id}`);
