@@ -35,15 +35,12 @@ import { Router } from './cases/routing.ts';
 import { casesRouter } from './cases/routes.ts';
 import { Departments } from './departments/service.ts';
 import { departmentsRouter } from './departments/routes.ts';
-import nodemailer from 'nodemailer';
-import { Outbox, type Channel } from './notifications/outbox.ts';
-import { OutboxDispatcher, type ChannelSender, type DispatcherOptions } from './notifications/dispatcher.ts';
-import { emailViaSmtp, smsViaTwilio, voiceViaTwilio } from './notifications/channels.ts';
+import { Outbox } from './notifications/outbox.ts';
+import { OutboxDispatcher, type DispatcherOptions } from './notifications/dispatcher.ts';
+import { channelSenders } from './notifications/channels.ts';
 import { Templates } from './notifications/templates.ts';
 import { outboxStatusWebhooks, outboxTexts, queueCaseMessages } from './notifications/service.ts';
-import { twilioClient } from './notifications/twilio-client.ts';
 import { OverdueDigest } from './notifications/digest.ts';
-import { faxViaEmail, findCjkFont } from './notifications/fax.ts';
 import { articleSendRouter } from './notifications/routes.ts';
 import { Open311Services } from './open311/services.ts';
 import { open311Router } from './open311/routes.ts';
@@ -122,10 +119,11 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     log,
     watch: opts.watchKnowledge ?? true,
   });
-  // Articles texted on request go through the outbox (its sender starts with the server).
+  // Every outgoing message is a row in the outbox first; its sender starts with the server.
   const outbox = new Outbox(store.db);
-  let wakeSender = () => {};
-  const sms = opts.smsSender ?? outboxTexts(outbox, { db: store.db, configured: !!config.smsFrom, wake: () => wakeSender() });
+  const senders = channelSenders(config, log);
+  const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox });
+  const sms = opts.smsSender ?? outboxTexts(outbox, { configured: !!senders.sms, wake: () => dispatcher.kick() });
   const answers = new KnowledgeAnswers(store.db);
   const cases = new Cases(store.db, deadlines);
   const departments = new Departments(store.db);
@@ -169,20 +167,6 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   }
   const scheduler = new DeadlineScheduler(cases, log, config.deadlineScanSeconds * 1000);
 
-  const senders: Partial<Record<Channel, ChannelSender>> = {};
-  const rest = twilioClient(config.accountSid, config.authToken, config.twilioApiUrl);
-  if (config.smsFrom) senders.sms = smsViaTwilio(rest, config.smsFrom, `${config.publicUrl}/twilio/outbox/status`);
-  if (config.voiceFrom) senders.voice = voiceViaTwilio(rest, config.voiceFrom, config.publicUrl);
-  const mail = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : undefined;
-  if (mail) senders.email = emailViaSmtp(mail, config.mailFrom);
-  if (mail && config.faxGateway) {
-    const font = findCjkFont(config.faxFont);
-    if (font) senders.fax = faxViaEmail(mail, config.mailFrom, config.faxGateway, font);
-    else log.warn({ faxFont: config.faxFont }, 'no CJK font to set faxes in: install fonts-wqy-microhei (or fonts-noto-cjk), or set HOTLINE_FAX_FONT; faxes wait in the outbox');
-  }
-  for (const channel of ['sms', 'email'] as const) if (!senders[channel]) log.warn({ channel }, `no ${channel} channel configured (${channel === 'sms' ? 'TWILIO_SMS_FROM' : 'SMTP_URL'}); its messages wait in the outbox`);
-  const dispatcher = new OutboxDispatcher(outbox, senders, log, { everyMs: config.outboxSeconds * 1000, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox });
-  wakeSender = () => dispatcher.kick();
   const digest = new OverdueDigest({ db: store.db, cases, departments, outbox, templates, supervisors: config.supervisorEmails, log, wake: () => dispatcher.kick() });
   queueCaseMessages({
     cases,

@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Transporter } from 'nodemailer';
 import PDFDocument from 'pdfkit';
-import { SendError, type ChannelSender } from './dispatcher.ts';
 import type { OutboxRow } from './outbox.ts';
 
 /**
@@ -37,30 +35,4 @@ export function faxPdf(m: Pick<OutboxRow, 'subject' | 'body' | 'case_id'>, font:
     doc.fontSize(11).text(m.body, { align: 'left', lineGap: 3 });
     doc.end();
   });
-}
-
-/**
- * Fax through an email-to-fax gateway (Twilio no longer sends faxes): the message is rendered
- * to PDF and mailed to `<number>@<gateway>`, the digits of the fax number as the mailbox.
- */
-export function faxViaEmail(transport: Transporter, from: string, gateway: string, font: string): ChannelSender {
-  return {
-    async send(m) {
-      const pdf = await faxPdf(m, font);
-      try {
-        const info = await transport.sendMail({
-          from,
-          to: `${m.recipient.replace(/\D/g, '')}@${gateway}`,
-          subject: m.subject ?? 'Hotline',
-          text: m.subject ?? '',
-          attachments: [{ filename: `${m.case_id ?? m.kind}.pdf`, content: pdf, contentType: 'application/pdf' }],
-          headers: { 'X-Hotline-Outbox': m.id },
-        });
-        return { providerId: info.messageId };
-      } catch (err) {
-        const code = (err as { responseCode?: number }).responseCode;
-        throw new SendError(`fax gateway ${code ?? 'unreachable'}: ${(err as Error).message}`, code !== undefined && code >= 500);
-      }
-    },
-  };
 }

@@ -31,12 +31,12 @@ export interface OutgoingMessage {
  */
 export class Outbox {
   constructor(
-    /** The store's handle, for messages that are their own change (an article an agent sends). */
-    readonly db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async enqueue(db: Db, messages: OutgoingMessage[]): Promise<string[]> {
+  /** `db`: the handle of the transaction that causes the messages; without it they are their own change (an article an agent sends). */
+  async enqueue(messages: OutgoingMessage[], db: Db = this.db): Promise<string[]> {
     if (messages.length === 0) return [];
     const at = this.now().toISOString();
     const rows = messages.map((m) => ({
@@ -138,11 +138,5 @@ export class Outbox {
       .where('status', '=', 'sent')
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
-  }
-
-  /** The earliest time a queued message comes due, for a sender that waits rather than polls. */
-  async nextDue(): Promise<string | undefined> {
-    const r = await this.db.selectFrom('outbox').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('status', '=', 'queued').executeTakeFirst();
-    return (r?.at as string | null) ?? undefined;
   }
 }

@@ -1,6 +1,6 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { Article } from '../knowledge/article.ts';
+import { smsText, type Article } from '../knowledge/article.ts';
 import type { KnowledgeBase } from '../knowledge/service.ts';
 import type { AuditLog } from '../users/audit.ts';
 import type { Channel, OutgoingMessage, Outbox } from './outbox.ts';
@@ -21,10 +21,7 @@ const SendBody = z
 /** An article as a message: the short answer by SMS, the whole article by mail or fax. */
 export function articleMessage(a: Article, channel: Channel, to: string, caseId?: string): OutgoingMessage {
   const lang = a.lang;
-  if (channel === 'sms') {
-    const text = (a.sms ?? a.voice).replace(/\s+/g, ' ').trim();
-    return { kind: 'knowledge.article', channel, to, lang, body: `${text.length > 300 ? `${text.slice(0, 297)}…` : text}【${a.title}】`, caseId };
-  }
+  if (channel === 'sms') return { kind: 'knowledge.article', channel, to, lang, body: `${smsText(a)}【${a.title}】`, caseId };
   const footer = lang === 'en-US' ? `(${a.department}, updated ${a.updated})` : `（${a.department}，更新于${a.updated}）`;
   return { kind: 'knowledge.article', channel, to, lang, subject: lang === 'en-US' ? `[Example City 12345] ${a.title}` : `【示例市12345】${a.title}`, body: `${a.title}\n\n${a.voice}\n\n${a.body.trim()}\n\n${footer}`, caseId };
 }
@@ -54,7 +51,7 @@ export function articleSendRouter(d: { kb: KnowledgeBase; outbox: Outbox; config
         return;
       }
       const article = body.lang === 'en-US' && found.lang !== 'en-US' ? (d.kb.englishFor(found) ?? found) : found;
-      const [id] = await d.outbox.enqueue(d.outbox.db, [articleMessage(article, body.channel, body.to, body.caseId)]);
+      const [id] = await d.outbox.enqueue([articleMessage(article, body.channel, body.to, body.caseId)]);
       await d.audit.record(req.user!.username, `knowledge.send.${body.channel}`, [body.to], req.socket.remoteAddress);
       d.wake();
       res.status(202).json({ queued: id, article: article.id, channel: body.channel });

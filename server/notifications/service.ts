@@ -22,7 +22,7 @@ export function queueCaseMessages(d: {
 }): void {
   d.cases.onChange(async (db, change) => {
     const department = change.case.department ? await d.departments.get(change.case.department, db) : undefined;
-    await d.outbox.enqueue(db, messagesFor(change, { templates: d.templates, department, supervisors: d.supervisors, callbackAfterMs: d.callbackAfterMs }));
+    await d.outbox.enqueue(messagesFor(change, { templates: d.templates, department, supervisors: d.supervisors, callbackAfterMs: d.callbackAfterMs }), db);
   });
   d.cases.onCommit(d.wake);
 }
@@ -32,11 +32,11 @@ export function queueCaseMessages(d: {
  * other message: queued at once, sent and retried by the sender. Without an SMS channel the
  * flow is told at once, so the caller hears that it could not be sent rather than a promise.
  */
-export function outboxTexts(outbox: Outbox, d: { db: Parameters<Outbox['enqueue']>[0]; configured: boolean; wake: () => void }): SmsSender {
+export function outboxTexts(outbox: Outbox, d: { configured: boolean; wake: () => void }): SmsSender {
   return {
     async send(to, body) {
       if (!d.configured) return { ok: false, error: 'no SMS channel configured (TWILIO_SMS_FROM)' };
-      const [id] = await outbox.enqueue(d.db, [{ kind: 'knowledge.article', channel: 'sms', to, lang: /\p{Script=Han}/u.test(body) ? 'zh-CN' : 'en-US', body }]);
+      const [id] = await outbox.enqueue([{ kind: 'knowledge.article', channel: 'sms', to, lang: /\p{Script=Han}/u.test(body) ? 'zh-CN' : 'en-US', body }]);
       d.wake();
       return { ok: true, sid: id };
     },
