@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import type { ActorInput, FlowContext, FlowEvent, Implementations } from '../flows/implementations.ts';
 import type { Language } from '../flows/schema.ts';
 import type { SmsSender } from '../notifications/sms-sender.ts';
-import type { Article } from './article.ts';
+import { smsText, type Article } from './article.ts';
 import type { KnowledgeAnswers } from './answers.ts';
 import { decide, type KnowledgeBase } from './service.ts';
 
@@ -17,12 +17,6 @@ export interface AnswerOutput {
 }
 
 const ZH_ONLY = 'I found an answer, but it is available in Chinese only.';
-
-/** Shorten an article body to one text message when it has no `sms` answer. */
-function smsText(a: Article): string {
-  const plain = (a.sms ?? a.voice).replace(/\s+/g, ' ').trim();
-  return plain.length > 300 ? `${plain.slice(0, 297)}…` : plain;
-}
 
 function textFor(kb: KnowledgeBase, a: Article, lang: Language, channel: 'voice' | 'sms'): string {
   const pick = (x: Article) => (channel === 'sms' ? smsText(x) : x.voice);

@@ -34,6 +34,12 @@ export interface Article extends ArticleFrontMatter {
   bodyLine: number;
 }
 
+/** An article's answer as one text message: its `sms` answer, or the voice answer shortened. */
+export function smsText(a: Pick<Article, 'sms' | 'voice'>): string {
+  const plain = (a.sms ?? a.voice).replace(/\s+/g, ' ').trim();
+  return plain.length > 300 ? `${plain.slice(0, 297)}…` : plain;
+}
+
 export interface ArticleProblem {
   file: string;
   line: number;

@@ -16,12 +16,8 @@ export interface PolicyContext {
   now?: () => Date;
 }
 
-const STEP_NAMES: Record<string, { 'zh-CN': string; 'en-US': string }> = {
-  dispatch: { 'zh-CN': '派单', 'en-US': 'dispatch' },
-  accept: { 'zh-CN': '签收', 'en-US': 'acceptance' },
-  reply: { 'zh-CN': '答复', 'en-US': 'reply' },
-  callback: { 'zh-CN': '回访', 'en-US': 'callback' },
-};
+/** The step a deadline belongs to, as departments and supervisors read it. */
+export const STEP_NAMES: Record<string, string> = { dispatch: '派单', accept: '签收', reply: '答复', callback: '回访' };
 const URGENCY_NAMES: Record<string, string> = { normal: '普通', urgent: '紧急' };
 
 /** A deadline as people read it: China time, to the minute. */
@@ -86,7 +82,7 @@ export function messagesFor(change: CaseChange, ctx: PolicyContext): OutgoingMes
   const c = change.case;
   if (change.kind === 'created') return toCaller(ctx, 'case.created', c);
   if (change.kind === 'deadline') {
-    const step = STEP_NAMES[change.miss.step]?.['zh-CN'] ?? change.miss.step;
+    const step = STEP_NAMES[change.miss.step] ?? change.miss.step;
     const due = chinaTime(change.miss.dueAt);
     return toDepartment(ctx, change.miss.kind === 'overdue' ? 'case.deadline.overdue' : 'case.deadline.warning', c, { step, due });
   }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { XMLBuilder } from 'fast-xml-parser';
 import { z } from 'zod';
+import { CASE_STATES } from '../cases/lifecycle.ts';
 import type { CaseRow, Cases } from '../cases/service.ts';
 import type { Departments } from '../departments/service.ts';
 import { maskPhone, type Logger } from '../log.ts';
@@ -44,10 +45,10 @@ const OPEN311_STATUS: Record<string, { status: 'open' | 'closed'; detailed: stri
   accepted: { status: 'open', detailed: 'Open - Acknowledged' },
   in_progress: { status: 'open', detailed: 'Open - In Progress' },
   replied: { status: 'open', detailed: 'Open - Responded' },
+  callback: { status: 'open', detailed: 'Open - Responded' },
   closed: { status: 'closed', detailed: 'Completed' },
   merged: { status: 'closed', detailed: 'Completed - Dup' },
 };
-const STATE_NAMES: Record<string, string> = { received: '受理', dispatched: '派单', returned: '退单', accepted: '签收', in_progress: '办理中', replied: '已答复', closed: '办结', merged: '并单' };
 
 const NewRequest = z.object({
   api_key: z.string().min(1),
@@ -84,7 +85,7 @@ export function open311Router(d: { cases: Cases; departments: Departments; servi
     return {
       service_request_id: c.id,
       status: st.status,
-      status_notes: `${STATE_NAMES[c.state] ?? c.state} (${c.state})`,
+      status_notes: `${CASE_STATES[c.state as keyof typeof CASE_STATES] ?? c.state} (${c.state})`,
       service_name: s?.name ?? c.category,
       service_code: s?.code ?? null,
       description: maskPhone(c.description),
