@@ -62,9 +62,9 @@ export type RoutingDepartment = Pick<Department, 'code' | 'name' | 'active'>;
 
 /** Chooses the department a case goes to, by the city's rules (cases/routing.yaml) and the current catalogue. */
 export class Router {
-  constructor(
+  private constructor(
     readonly file: RoutingFile,
-    private readonly source?: string,
+    private readonly source: string,
   ) {}
 
   static load(file: string): Router {
@@ -84,11 +84,7 @@ export class Router {
       });
       if (!known.has(v.fallback)) ctx.addIssue({ code: 'custom', path: ['fallback'], message: `${v.fallback} is not in the department catalogue` });
     });
-    if (this.source) readConfigFile(this.source, schema, (m) => new RoutingError(`${m} (add it under departments: in this file, or with POST /api/departments)`));
-    else {
-      const parsed = schema.safeParse(this.file);
-      if (!parsed.success) throw new RoutingError(parsed.error.issues[0]!.message);
-    }
+    readConfigFile(this.source, schema, (m) => new RoutingError(`${m} (add it under departments: in this file, or with POST /api/departments)`));
   }
 
   get fallback(): string {

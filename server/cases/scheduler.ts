@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.ts';
+import { repeatEvery } from '../ops/repeat.ts';
 import type { Cases, DeadlineMiss } from './service.ts';
 
 /** What the deadline scheduler announces, for notifications (SMS, mail) and the supervisors' view. */
@@ -12,8 +13,7 @@ export type CaseDeadlineEvent = { type: 'case.deadline'; at: string } & Deadline
  */
 export class DeadlineScheduler {
   private readonly emitter = new EventEmitter();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private loop?: { stop(): Promise<void> };
 
   constructor(
     private readonly cases: Cases,
@@ -38,19 +38,11 @@ export class DeadlineScheduler {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return; // a slow scan is not overlapped by the next
-      this.running = this.tick()
-        .catch((err: unknown) => this.log.error({ err }, 'deadline scan failed; retrying at the next interval'))
-        .finally(() => (this.running = undefined));
-    }, this.everyMs);
-    this.timer.unref();
+    this.loop ??= repeatEvery(this.everyMs, () => this.tick(), (err) => this.log.error({ err }, 'deadline scan failed; retrying at the next interval'));
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop?.stop();
+    this.loop = undefined;
   }
 }

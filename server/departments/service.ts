@@ -59,18 +59,12 @@ export class Departments {
   async seed(list: ReadonlyArray<{ code: string; name: string }>, by = 'cases/routing.yaml'): Promise<number> {
     if (list.length === 0) return 0;
     const at = new Date().toISOString();
-    const before = await this.count();
-    await this.db
+    const r = await this.db
       .insertInto('departments')
       .values(list.map((d) => ({ code: d.code, name: d.name, active: 1, notify_by: 'email', created_at: at, updated_at: at, updated_by: by })))
       .onConflict((oc) => oc.column('code').doNothing())
-      .execute();
-    return (await this.count()) - before;
-  }
-
-  private async count(): Promise<number> {
-    const r = await this.db.selectFrom('departments').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-    return Number(r.n);
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0);
   }
 
   async list(db: Kysely<Database> = this.db): Promise<Department[]> {

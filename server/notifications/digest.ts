@@ -3,12 +3,12 @@ import { chinaDate } from '../cases/calendar.ts';
 import type { Cases } from '../cases/service.ts';
 import type { Departments } from '../departments/service.ts';
 import type { Logger } from '../log.ts';
+import { repeatEvery } from '../ops/repeat.ts';
 import type { Database } from '../store/index.ts';
 import type { Outbox } from './outbox.ts';
-import { chinaTime } from './policy.ts';
+import { chinaTime, STEP_NAMES } from './policy.ts';
 import type { Templates } from './templates.ts';
 
-const STEP_NAMES: Record<string, string> = { dispatch: '派单', accept: '签收', reply: '答复', callback: '回访' };
 const MAX_LISTED = 500;
 
 /**
@@ -17,8 +17,7 @@ const MAX_LISTED = 500;
  * queues the mail — so restarts and several processes neither skip nor repeat it.
  */
 export class OverdueDigest {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private loop?: { stop(): Promise<void> };
 
   constructor(
     private readonly d: {
@@ -55,7 +54,7 @@ export class OverdueDigest {
       const lines = late.map((c) => `${c.id}  ${c.department ? (names.get(c.department) ?? c.department) : '（未派单）'}  ${STEP_NAMES[c.due_step ?? ''] ?? c.due_step}时限 ${chinaTime(c.due_at)}  ${c.category}`);
       const mail = this.d.templates.email('digest.overdue', 'zh-CN', { date: day, count: String(late.length), cases: lines.join('\n') });
       if (!mail) return undefined;
-      await this.d.outbox.enqueue(trx, this.d.supervisors.map((to) => ({ kind: 'digest.overdue', channel: 'email' as const, to, lang: 'zh-CN', subject: mail.subject, body: mail.body })));
+      await this.d.outbox.enqueue(this.d.supervisors.map((to) => ({ kind: 'digest.overdue', channel: 'email' as const, to, lang: 'zh-CN', subject: mail.subject, body: mail.body })), trx);
       return late.length;
     });
     if (listed) {
@@ -66,19 +65,11 @@ export class OverdueDigest {
   }
 
   start(everyMs = 60_000): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.run()
-        .catch((err: unknown) => this.d.log.error({ err }, 'overdue digest failed; retrying at the next interval'))
-        .finally(() => (this.running = undefined));
-    }, everyMs);
-    this.timer.unref();
+    this.loop ??= repeatEvery(everyMs, () => this.run(), (err) => this.d.log.error({ err }, 'overdue digest failed; retrying at the next interval'));
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop?.stop();
+    this.loop = undefined;
   }
 }

@@ -48,14 +48,21 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma('wal_autocheckpoint = 0');
     checkpointer = startCheckpointer(file);
   }
+  return storeOf(db, 'sqlite', async () => {
+    await checkpointer?.stop();
+  });
+}
+
+/** The Store over an open handle; `beforeClose` stops what runs beside it. */
+function storeOf(db: Kysely<Database>, dialect: Store['dialect'], beforeClose?: () => Promise<void>): Store {
   return {
     db,
-    dialect: 'sqlite',
+    dialect,
     async ping() {
       await sql`select 1`.execute(db);
     },
     async close() {
-      await checkpointer?.stop();
+      await beforeClose?.();
       await db.destroy();
     },
   };
@@ -78,16 +85,7 @@ async function openPostgres(url: string): Promise<Store> {
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db);
-  return {
-    db,
-    dialect: 'postgres',
-    async ping() {
-      await sql`select 1`.execute(db);
-    },
-    async close() {
-      await db.destroy();
-    },
-  };
+  return storeOf(db, 'postgres');
 }
 
 /** The URL without its password, for messages. */
