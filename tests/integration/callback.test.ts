@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRow } from '../../server/cases/service.ts';
 import { startHotline, type TestHotline } from '../helpers/hotline.ts';
 import { startTwilioApi } from '../helpers/twilio-api.ts';
+import { until } from '../helpers/wait.ts';
 
 const CALLER = '+8613800138000';
 const VOICE_FROM = '+861012345';
@@ -20,13 +21,6 @@ describe('the callback (回访): an outbound call asks the caller to rate the re
   });
 
   const calls = (id: string) => api.requests.filter((r) => r.path.endsWith('/Calls.json') && r.form.Url?.endsWith(`case=${id}`));
-  const until = async (what: string, ok: () => boolean) => {
-    const end = Date.now() + 8000;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
   const replied = async (c: CaseRow, note: string) => t.hotline.cases.act(c.id, { type: 'REPLY', note, by: 'market-zhao' });
 
   it('calls once the department replied; 不满意 reopens the case, 满意 on the next reply closes it; a rating is taken once', async () => {

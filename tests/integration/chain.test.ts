@@ -11,6 +11,7 @@ import { freshPostgres, testStore } from '../helpers/postgres.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { startTwilioApi } from '../helpers/twilio-api.ts';
+import { until } from '../helpers/wait.ts';
 
 const CALLER = '+8613800138000';
 const TOKEN = 'chain-test-auth-token-0123456789';
@@ -18,15 +19,6 @@ const SID = 'AC' + 'c'.repeat(32);
 const KEY = 'chain-open311-key-0123456789';
 const sms = new XMLParser({ parseTagValue: false, isArray: (n) => n === 'Message' });
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe(`the whole chain, on real server processes killed with SIGKILL between steps (${testStore()} store)`, () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hotline-chain-'));

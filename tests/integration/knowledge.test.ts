@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until as waitFor } from '../helpers/wait.ts';
 import { KnowledgeBase } from '../../server/knowledge/service.ts';
 import { evaluate, readQuestions } from '../../server/knowledge/eval.ts';
 import { readFolder } from '../../server/knowledge/folder.ts';
@@ -152,8 +153,7 @@ describe('knowledge over HTTP, by voice and by SMS', () => {
     expect(sent.heard.join()).toContain('已将答案发送到您的手机');
     // Queued in the outbox first, then sent by the outbox's sender.
     const queued = () => t.hotline.store.db.selectFrom('outbox').selectAll().where('kind', '=', 'knowledge.article').execute();
-    const deadline = Date.now() + 8000;
-    while (!(await queued()).some((m) => m.status === 'sent') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the article texted', async () => (await queued()).some((m) => m.status === 'sent'));
     const msg = api.requests.find((r) => r.path.endsWith('/Messages.json'));
     expect(msg?.form).toMatchObject({ To: '+8613912340001', From: '+8612345000' });
     expect(msg?.form.Body).toContain('租房');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHotline, type TestHotline } from '../helpers/hotline.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { startTwilioApi } from '../helpers/twilio-api.ts';
+import { until } from '../helpers/wait.ts';
 import { startServerProcess } from '../helpers/process.ts';
 import path from 'node:path';
 import { OverdueDigest } from '../../server/notifications/digest.ts';
@@ -11,13 +12,6 @@ import { REPO } from '../helpers/hotline.ts';
 type TwilioApi = Awaited<ReturnType<typeof startTwilioApi>>;
 
 const FROM = '+861012345';
-const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 8000) => {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('case messages through the durable outbox (SMS by the twilio client, mail by SMTP)', () => {
   let twilioApi: TwilioApi;
