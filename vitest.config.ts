@@ -24,6 +24,7 @@ const STORE_CONTRACT = [
   'tests/integration/case-status.test.ts',
   'tests/integration/callback.test.ts',
   'tests/integration/chain.test.ts',
+  'tests/integration/assist.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };

@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   HOTLINE_FAX_GATEWAY: z.string().regex(/^$|^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'a mail domain, like fax.example.com').optional(),
   HOTLINE_FAX_FONT: z.string().optional(),
   HOTLINE_CALLBACK_AFTER_MINUTES: z.coerce.number().min(0).max(100_000).default(60),
+  REDIS_URL: z.string().regex(/^$|^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  TWILIO_API_KEY: z.string().optional(),
+  TWILIO_API_SECRET: z.string().optional(),
+  TWILIO_TWIML_APP_SID: z.string().optional(),
+  HOTLINE_UI_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -79,6 +84,15 @@ export interface Config {
   faxGateway?: string;
   /** The CJK font faxes are set in (`file` or `file#face`); default: the first one installed. */
   faxFont?: string;
+  /** With it, several nodes share the panels' sockets and every call's events. */
+  redisUrl?: string;
+  /** The browser phone's Access Tokens are signed with this API key (SK…) and secret. */
+  twilioApiKey?: string;
+  twilioApiSecret?: string;
+  /** The TwiML app the browser phone's outgoing calls use. */
+  twimlAppSid?: string;
+  /** The built agent panel (default: agent-ui/dist of this package). */
+  uiDir: string;
   logLevel: string;
 }
 
@@ -142,6 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbackAfterMinutes: e.HOTLINE_CALLBACK_AFTER_MINUTES,
     faxGateway: e.HOTLINE_FAX_GATEWAY || undefined,
     faxFont: e.HOTLINE_FAX_FONT || undefined,
+    redisUrl: e.REDIS_URL || undefined,
+    twilioApiKey: e.TWILIO_API_KEY || undefined,
+    twilioApiSecret: e.TWILIO_API_SECRET || undefined,
+    twimlAppSid: e.TWILIO_TWIML_APP_SID || undefined,
+    uiDir: e.HOTLINE_UI_DIR ? path.resolve(e.HOTLINE_UI_DIR) : path.resolve(import.meta.dirname, '../agent-ui/dist'),
     logLevel: e.LOG_LEVEL,
   };
 }

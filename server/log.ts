@@ -44,7 +44,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'hotline' },
       redact: {
-        paths: ['authToken', 'opsToken', 'smtpUrl', 'open311ApiKeys', '*.authToken', '*.opsToken', '*.smtpUrl', '*.open311ApiKeys', 'api_key', '*.api_key', 'headers.authorization', 'headers["x-twilio-signature"]', 'password'],
+        paths: ['authToken', 'opsToken', 'smtpUrl', 'open311ApiKeys', 'twilioApiSecret', '*.twilioApiSecret', 'redisUrl', '*.redisUrl', 'token', '*.authToken', '*.opsToken', '*.smtpUrl', '*.open311ApiKeys', 'api_key', '*.api_key', 'headers.authorization', 'headers["x-twilio-signature"]', 'password'],
         censor: '[redacted]',
       },
       formatters: { log: (obj) => maskDeep(obj) as Record<string, unknown> },

@@ -46,6 +46,17 @@ import { Open311Services } from './open311/services.ts';
 import { open311Router } from './open311/routes.ts';
 import { casesOpenApi } from './cases/openapi.ts';
 import { AuditLog } from './users/audit.ts';
+import { twilioClient } from './notifications/twilio-client.ts';
+import { CallLog } from './assist/log.ts';
+import { AssistGateway } from './assist/gateway.ts';
+import { LiveSuggestions } from './assist/suggestions.ts';
+import { RedisLink } from './assist/redis.ts';
+import { Assignments } from './assist/assignments.ts';
+import { SuggestionFeedback } from './assist/feedback.ts';
+import { assistRouter } from './assist/routes.ts';
+import { transcriptionWebhooks } from './assist/transcription.ts';
+import { panelRouter } from './assist/panel.ts';
+import type { CaseAlert, CaseNotice } from './assist/protocol.ts';
 
 export interface Hotline {
   /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
@@ -80,6 +91,8 @@ export interface Hotline {
   scheduler: DeadlineScheduler;
   /** Start-up warnings about the working-day calendar (a year it does not cover). */
   calendarWarnings: string[];
+  /** The agent panels' live connection (Socket.IO). */
+  gateway: AssistGateway;
   listen(): Promise<http.Server>;
   close(): Promise<void>;
 }
@@ -167,6 +180,38 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   }
   const scheduler = new DeadlineScheduler(cases, log, config.deadlineScanSeconds * 1000);
 
+  // Agent assist: every call event is stored and pushed to the panels; the caller's words bring suggestions.
+  const callLog = new CallLog(store.db);
+  const assignments = new Assignments(store.db);
+  const redis = config.redisUrl ? await RedisLink.connect(config.redisUrl, events, log) : undefined;
+  const gateway = new AssistGateway({ users, log: callLog, events, logger: log, overdueCases: async () => (await cases.overdue(10_000)).length });
+  redis?.adapt(gateway.io);
+  const suggestions = new LiveSuggestions(knowledge, events);
+  answers.onRecord((a) => {
+    if (a.channel === 'web') return;
+    const title = a.articleId ? knowledge.get(a.articleId)?.title : undefined;
+    events.emit({ type: 'call.answer', callSid: a.callSid, channel: a.channel, articleId: a.articleId, title, score: a.score, confidence: a.confidence, decision: a.decision, question: a.question, at: new Date().toISOString() });
+  });
+  events.on((e, local) => {
+    // An agent who did not answer the take-over: the caller is back in the queue, free for anyone.
+    if (local && e.type === 'call.handed_off' && e.target.startsWith('queue:')) void assignments.release(e.callSid).catch(() => undefined);
+  });
+  // Case changes reach the panels once their transaction has committed.
+  const caseNotices: Array<{ notice: CaseNotice; alert?: CaseAlert }> = [];
+  cases.onChange(async (_db, change) => {
+    const c = change.case;
+    caseNotices.push({
+      notice: { caseId: c.id, department: c.department, state: c.state, kind: change.kind },
+      alert: change.kind === 'deadline' ? { caseId: c.id, department: c.department, kind: change.miss.kind, step: change.miss.step, dueAt: change.miss.dueAt, escalated: change.miss.escalated, at: new Date().toISOString() } : undefined,
+    });
+  });
+  cases.onCommit(() => {
+    for (const { notice, alert } of caseNotices.splice(0)) {
+      gateway.caseChanged(notice);
+      if (alert) gateway.alert(alert);
+    }
+  });
+
   const digest = new OverdueDigest({ db: store.db, cases, departments, outbox, templates, supervisors: config.supervisorEmails, log, wake: () => dispatcher.kick() });
   queueCaseMessages({
     cases,
@@ -217,10 +262,31 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     res.json(casesOpenApi(config.publicUrl));
   });
   const audit = new AuditLog(store.db);
+  let twilioRest: ReturnType<typeof twilioClient> | undefined;
   app.use('/api/cases', requireRole('agent', 'handler', 'supervisor'), casesRouter(cases, router, departments, audit, (id) => knowledge.get(id)?.department));
   app.use('/api/departments', requireRole('agent', 'handler', 'supervisor', 'editor', 'ops'), departmentsRouter(departments, audit, { fallback: router.fallback }));
   app.use('/api/knowledge', articleSendRouter({ kb: knowledge, outbox, configured: (c) => !!senders[c], audit, wake: () => dispatcher.kick(), allowed: requireRole('agent', 'supervisor') }));
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
+
+  app.use(
+    '/api',
+    assistRouter({
+      log: callLog,
+      events,
+      assignments,
+      feedback: new SuggestionFeedback(store.db),
+      answers,
+      audit,
+      twilio: () => (twilioRest ??= twilioClient(config.accountSid, config.authToken, config.twilioApiUrl)),
+      publicUrl: config.publicUrl,
+      voice: { accountSid: config.accountSid, apiKey: config.twilioApiKey, apiSecret: config.twilioApiSecret, twimlAppSid: config.twimlAppSid },
+      logger: log,
+    }),
+  );
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: 'not_found', message: 'no such API' });
+  });
+  app.use(panelRouter(config.uiDir));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     log.warn({ err: { message: (err as Error).message, type: (err as { type?: string }).type }, path: req.path }, 'request could not be parsed');
@@ -235,7 +301,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     publicUrl: config.publicUrl,
     log,
     metrics,
-    channels: { '/twilio/voice': voiceWebhooks(voice, log), '/twilio/sms': smsWebhooks(smsChannel, log), '/twilio/outbox': outboxStatusWebhooks(outbox, log, (p) => voice.status(p)) },
+    channels: { '/twilio/voice': voiceWebhooks(voice, log), '/twilio/sms': smsWebhooks(smsChannel, log), '/twilio/outbox': outboxStatusWebhooks(outbox, log, (p) => voice.status(p)), '/twilio/transcription': transcriptionWebhooks(events, log) },
   });
   const handle: http.RequestListener = (req, res) => {
     if (!twilioHooks(req, res)) app(req, res);
@@ -264,11 +330,13 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     digest,
     scheduler,
     calendarWarnings,
+    gateway,
     listen() {
       return new Promise((resolve, reject) => {
         server = http.createServer(handle);
         server.keepAliveTimeout = 65_000;
         server.once('error', reject);
+        gateway.attach(server);
         server.listen(config.port, config.host, () => {
           scheduler.start();
           dispatcher.start();
@@ -281,6 +349,9 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
       await scheduler.stop();
       await digest.stop();
       await dispatcher.stop();
+      suggestions.close();
+      await gateway.close();
+      await redis?.close();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((r) => server!.close(() => r()));

@@ -64,9 +64,10 @@ export const Gather = z.strictObject({
 });
 export type Gather = z.infer<typeof Gather>;
 
+/** `transcribe`: start Twilio's real-time transcription for the agent's panel as the call heads for a human. */
 export const Handoff = z.union([
-  z.strictObject({ queue: z.string().min(1) }),
-  z.strictObject({ agent: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'a Twilio client identity') }),
+  z.strictObject({ queue: z.string().min(1), transcribe: z.boolean().optional() }),
+  z.strictObject({ agent: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'a Twilio client identity'), transcribe: z.boolean().optional() }),
 ]);
 export type Handoff = z.infer<typeof Handoff>;
 

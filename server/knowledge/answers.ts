@@ -15,7 +15,25 @@ export interface AnswerRecord {
 
 /** Every answer the knowledge base gave, with the call it was given in (for reports and editors). */
 export class KnowledgeAnswers {
+  private readonly listeners: Array<(a: AnswerRecord) => void> = [];
+
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Told of every answer once it is recorded (the agent panel shows them live). */
+  onRecord(listener: (a: AnswerRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Questions the knowledge base could not answer, newest first: what editors should write next. */
+  async unanswered(limit: number): Promise<Array<{ question: string; channel: string; lang: string; decision: string; at: string }>> {
+    return this.db
+      .selectFrom('knowledge_answers')
+      .select(['question', 'channel', 'lang', 'decision', 'at'])
+      .where((eb) => eb.or([eb('article_id', 'is', null), eb('decision', '!=', 'answer')]))
+      .orderBy('at', 'desc')
+      .limit(limit)
+      .execute();
+  }
 
   async record(a: AnswerRecord): Promise<void> {
     await this.db
@@ -33,5 +51,6 @@ export class KnowledgeAnswers {
         at: new Date().toISOString(),
       })
       .execute();
+    for (const l of this.listeners) l(a);
   }
 }

@@ -33,6 +33,11 @@ export class TranscriptSuggester {
     this.o = { windowChars: 80, recentChars: 30, cooldownMs: 120_000, minConfidence: 0.25, limit: 3, ...opts };
   }
 
+  /** Articles another node suggested for this call count as shown here too. */
+  markShown(ids: string[], now = Date.now()): void {
+    for (const id of ids) this.shown.set(id, now);
+  }
+
   suggest(transcript: string, now = Date.now()): SearchHit[] {
     const text = transcript.replace(/\s+/g, ' ').trim();
     if (!text) return [];

@@ -339,6 +339,46 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('notification_runs').execute();
     },
   },
+  '0013_call_events': {
+    async up(db: Kysely<any>) {
+      // Every call event the agent panel shows, kept so a panel that reconnects (or a node that
+      // did not see the event) gets the whole call again; ids sort the events of a call.
+      await db.schema
+        .createTable('call_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('call_sid', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('call_events_call_idx').on('call_events').columns(['call_sid', 'id']).execute();
+      await db.schema.createIndex('call_events_type_idx').on('call_events').columns(['type', 'at']).execute();
+      // Agents mark suggestions helpful or not: editors see which articles help.
+      await db.schema
+        .createTable('suggestion_feedback')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('call_sid', 'text', (c) => c.notNull())
+        .addColumn('article_id', 'text', (c) => c.notNull())
+        .addColumn('helpful', 'integer', (c) => c.notNull())
+        .addColumn('query', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      // Who took a queued call over: the first agent's row wins, on any node.
+      await db.schema
+        .createTable('call_assignments')
+        .addColumn('call_sid', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('suggestion_feedback_article_idx').on('suggestion_feedback').columns(['article_id']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('call_assignments').execute();
+      await db.schema.dropTable('suggestion_feedback').execute();
+      await db.schema.dropTable('call_events').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

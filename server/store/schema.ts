@@ -251,7 +251,38 @@ export interface NotificationRunsTable {
   at: string;
 }
 
+export interface CallEventsTable {
+  /** `<ms since epoch, 13 digits>-<random>`: sorts a call's events across nodes. */
+  id: string;
+  call_sid: string;
+  type: string;
+  at: string;
+  /** The event as JSON. */
+  body: string;
+}
+
+export interface SuggestionFeedbackTable {
+  id: string;
+  call_sid: string;
+  article_id: string;
+  /** 1 helpful, 0 not. */
+  helpful: number;
+  /** The words the suggestion was made for. */
+  query: string;
+  username: string;
+  at: string;
+}
+
+export interface CallAssignmentsTable {
+  call_sid: string;
+  username: string;
+  at: string;
+}
+
 export interface Database {
+  call_assignments: CallAssignmentsTable;
+  call_events: CallEventsTable;
+  suggestion_feedback: SuggestionFeedbackTable;
   notification_runs: NotificationRunsTable;
   outbox: OutboxTable;
   login_failures: LoginFailuresTable;

@@ -12,13 +12,16 @@ declare module 'express-serve-static-core' {
 
 const COOKIE = 'hotline_session';
 
-function cookieOf(req: Request): string | undefined {
-  for (const part of (req.header('cookie') ?? '').split(';')) {
+/** The session token in a Cookie header (the panel's socket sends the same cookie). */
+export function sessionCookie(header: string | undefined): string | undefined {
+  for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k === COOKIE) return v.join('=');
   }
   return undefined;
 }
+
+const cookieOf = (req: Request) => sessionCookie(req.header('cookie'));
 
 function bearerOf(req: Request): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '');
@@ -41,7 +44,7 @@ export function authenticate(users: Users, opsToken: string) {
       else if (bearer && same(bearer, opsToken)) req.user = { username: 'ops-token', roles: ['ops'], departments: [], mustChangePassword: false };
       else if (bearer) req.user = await users.byToken(bearer, 'api');
       const path = req.baseUrl + req.path;
-      if (req.user?.mustChangePassword && path !== '/api/password' && path !== '/api/logout') {
+      if (req.user?.mustChangePassword && path !== '/api/password' && path !== '/api/logout' && path !== '/api/me') {
         res.status(403).json({ error: 'password_change_required', message: 'change the one-time password first: POST /api/password' });
         return;
       }
@@ -101,6 +104,15 @@ export function authRouter(users: Users, limiter: LoginLimiter, opts: { secureCo
     } catch (err) {
       next(err);
     }
+  });
+
+  r.get('/me', (req, res) => {
+    if (!req.user) {
+      res.status(401).json({ error: 'unauthorized', message: 'sign in (POST /api/login)' });
+      return;
+    }
+    const { username, roles, departments, mustChangePassword } = req.user;
+    res.json({ username, roles, departments, mustChangePassword });
   });
 
   r.post('/logout', async (req, res, next) => {

@@ -40,8 +40,8 @@ export class VoiceService {
     return `${this.d.publicUrl}${path}${qs ? `?${qs}` : ''}`;
   }
 
-  private waitUrl(lang?: Language) {
-    return this.url('/twilio/voice/wait', lang ? { lang } : {});
+  private waitUrl(lang?: Language, queue?: string) {
+    return this.url('/twilio/voice/wait', { ...(lang ? { lang } : {}), ...(queue ? { queue } : {}) });
   }
 
   /** The apology and the human queue, in the call's language when we know it. */
@@ -87,8 +87,9 @@ export class VoiceService {
       handoff: turn.end?.handoff
         ? {
             target: turn.end.handoff,
-            waitUrl: this.waitUrl(turn.lang),
+            waitUrl: this.waitUrl(turn.lang, 'queue' in turn.end.handoff ? turn.end.handoff.queue : undefined),
             afterDialUrl: this.url('/twilio/voice/after-dial', { lang: turn.lang, sid: callSid }),
+            transcription: turn.end.handoff.transcribe ? { url: this.url('/twilio/transcription'), languageCode: speech.recognition } : undefined,
           }
         : undefined,
       hangup: turn.end?.hangup,
@@ -165,6 +166,7 @@ export class VoiceService {
       channel: 'voice',
       state: turn.state,
       entered: turn.entered,
+      lang: turn.lang,
       input: { digits: recorded.digits, speech: recorded.speech, confidence: recorded.confidence, event: recorded.event },
       at,
     });
@@ -197,8 +199,8 @@ export class VoiceService {
     });
     if (!created) return (await this.d.calls.get(callSid))?.last_response ?? response;
     const at = new Date().toISOString();
-    this.d.events.emit({ type: 'call.started', callSid, channel: 'voice', flowId: v.flowId, flowVersion: v.version, from: p.From ?? '', at });
-    this.d.events.emit({ type: 'call.step', callSid, channel: 'voice', state: turn.state, entered: turn.entered, at });
+    this.d.events.emit({ type: 'call.started', callSid, channel: 'voice', flowId: v.flowId, flowVersion: v.version, from: person, lang: turn.lang, at });
+    this.d.events.emit({ type: 'call.step', callSid, channel: 'voice', state: turn.state, entered: turn.entered, lang: turn.lang, at });
     this.d.log.info({ callSid, from: p.From, flow: v.flowId, version: v.version }, 'call started');
     return response;
   }
@@ -218,10 +220,15 @@ export class VoiceService {
     return renderEmpty();
   }
 
-  /** POST /twilio/voice/wait: hold message with the caller's position in the queue. */
+  /** POST /twilio/voice/wait: hold message with the caller's position in the queue (which agents see too). */
   hold(p: TwilioParams, query: Record<string, unknown>): string {
     const lang = isLanguage(query.lang) ? query.lang : 'zh-CN';
     const pos = p.QueuePosition && /^\d+$/.test(p.QueuePosition) ? Number(p.QueuePosition) : undefined;
+    const waited = p.QueueTime && /^\d+$/.test(p.QueueTime) ? Number(p.QueueTime) : undefined;
+    if (p.CallSid && SID_RE.test(p.CallSid)) {
+      const queue = typeof query.queue === 'string' && query.queue ? query.queue : this.d.humanQueue;
+      this.d.events.emit({ type: 'call.queued', callSid: p.CallSid, channel: 'voice', queue, position: pos, waitS: waited, at: new Date().toISOString() });
+    }
     return renderHold(speechFor(lang), lang, pos);
   }
 
@@ -229,7 +236,10 @@ export class VoiceService {
   async afterDial(p: TwilioParams, query: Record<string, unknown>): Promise<string> {
     const lang = isLanguage(query.lang) ? query.lang : undefined;
     if (p.DialCallStatus === 'completed') return renderHangup();
-    if (p.CallSid) await this.d.calls.markHandoff(p.CallSid, `queue:${this.d.humanQueue}`).catch(() => undefined);
+    if (p.CallSid) {
+      await this.d.calls.markHandoff(p.CallSid, `queue:${this.d.humanQueue}`).catch(() => undefined);
+      if (SID_RE.test(p.CallSid)) this.d.events.emit({ type: 'call.handed_off', callSid: p.CallSid, channel: 'voice', target: `queue:${this.d.humanQueue}`, at: new Date().toISOString() });
+    }
     return this.apology(lang);
   }
 

@@ -10,7 +10,7 @@ export interface VoiceView {
   say: string[];
   /** Waiting for input: where Twilio posts the answer. */
   gather?: { spec: Gather; action: string; hints?: string[] };
-  handoff?: { target: Handoff; waitUrl: string; afterDialUrl: string };
+  handoff?: { target: Handoff; waitUrl: string; afterDialUrl: string; transcription?: { url: string; languageCode: string } };
   hangup?: boolean;
 }
 
@@ -47,6 +47,9 @@ export function renderVoice(view: VoiceView): string {
   for (const text of view.say) r.say(sayAttrs, text);
   if (view.handoff) {
     const t = view.handoff.target;
+    const tr = view.handoff.transcription;
+    // Both tracks: the caller's words feed the suggestions, the agent's complete the transcript.
+    if (tr) r.start().transcription({ statusCallbackUrl: tr.url, statusCallbackMethod: 'POST', track: 'both_tracks', languageCode: tr.languageCode, partialResults: false });
     if ('queue' in t) {
       r.enqueue({ waitUrl: view.handoff.waitUrl, waitUrlMethod: 'POST' }, t.queue);
     } else {

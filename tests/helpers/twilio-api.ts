@@ -28,6 +28,13 @@ export async function startTwilioApi(): Promise<{ url: string; requests: ApiRequ
         res.end(JSON.stringify({ sid, account_sid: call[1], to: form.To, from: form.From, status: 'queued', direction: 'outbound-api', api_version: '2010-04-01', date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${call[1]}/Calls/${sid}.json` }));
         return;
       }
+      const update = /^\/2010-04-01\/Accounts\/(AC\w+)\/Calls\/(CA\w+)\.json$/.exec(req.url ?? '');
+      if (req.method === 'POST' && update) {
+        // A live call redirected (take-over): Twilio answers with the call resource.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ sid: update[2], account_sid: update[1], status: 'in-progress', direction: 'inbound', api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${update[1]}/Calls/${update[2]}.json` }));
+        return;
+      }
       const m = /^\/2010-04-01\/Accounts\/(AC\w+)\/Messages\.json$/.exec(req.url ?? '');
       if (req.method === 'POST' && m) {
         const sid = `SM${String(++n).padStart(32, '0')}`;

@@ -78,7 +78,7 @@ describe('FlowRuntime on the shipped main flow', () => {
     expect(t.state).toBe('agent');
     expect(t.entered).toEqual(['agent']);
     expect(t.say).toEqual([say('agent', 'zh-CN')]);
-    expect(t.end).toEqual({ handoff: { queue: 'general' }, hangup: undefined });
+    expect(t.end).toEqual({ handoff: { queue: 'general', transcribe: true }, hangup: undefined });
     expect(t.gather).toBeUndefined();
   });
 
@@ -102,7 +102,7 @@ describe('FlowRuntime on the shipped main flow', () => {
     }
     t = await rt.answer(main, t.persisted, {});
     expect(t.state).toBe('complaintAgent');
-    expect(t.end?.handoff).toEqual({ queue: 'complaints' });
+    expect(t.end?.handoff).toEqual({ queue: 'complaints', transcribe: true });
   });
 
   it('switches language with 9, and the language holds in later states', async () => {
@@ -139,7 +139,7 @@ describe('FlowRuntime on the shipped main flow', () => {
     expect(t.entered).toEqual(['lookup', 'notFound', 'policyAgent']);
     expect(t.state).toBe('policyAgent');
     expect(t.say).toEqual([say('notFound', 'zh-CN'), say('policyAgent', 'zh-CN')]);
-    expect(t.end).toEqual({ handoff: { queue: 'policy' }, hangup: undefined });
+    expect(t.end).toEqual({ handoff: { queue: 'policy', transcribe: true }, hangup: undefined });
     expect(t.data).toEqual({ question: '社保卡丢了怎么办？' });
   });
 
@@ -152,7 +152,7 @@ describe('FlowRuntime on the shipped main flow', () => {
     expect(t.data).toEqual({ caseNumber: '20240001' });
     t = await rt.answer(main, t.persisted, { digits: '26112300016' });
     expect(t.entered).toEqual(['caseLookupAgain', 'caseAgent', 'agent']);
-    expect(t.end?.handoff).toEqual({ queue: 'general' });
+    expect(t.end?.handoff).toEqual({ queue: 'general', transcribe: true });
   });
 
   it('continues from a snapshot that went through JSON, keeping language and retries', async () => {
@@ -249,7 +249,7 @@ machine:
     const rt = new FlowRuntime(impl);
     const t = await rt.answer(v, (await rt.start(v)).persisted, { digits: '1' });
     expect(t.state).toBe('failed');
-    expect(t.end?.handoff).toEqual({ queue: 'general' });
+    expect(t.end?.handoff).toEqual({ queue: 'general', transcribe: true });
   });
 
   it('gives up on an actor slower than the timeout instead of hanging the webhook', async () => {

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import type { Logger } from '../log.ts';
+import type { CallEvent, CallEvents } from '../events.ts';
+import type { PanelServer } from './gateway.ts';
+
+const CHANNEL = 'hotline:call-events';
+
+// The clients' generic types differ by options; nothing here needs them.
+type Client = ReturnType<typeof createClient> & { duplicate(): Client };
+
+/**
+ * Past one machine: the panels' sockets share rooms through `@socket.io/redis-adapter`, and
+ * every node's call events reach every node's listeners (the live suggestions follow every
+ * call's words) over the same Redis.
+ */
+export class RedisLink {
+  private constructor(
+    private readonly clients: Client[],
+    private readonly pub: Client,
+    private readonly node: string,
+  ) {}
+
+  static async connect(url: string, events: CallEvents, log: Logger): Promise<RedisLink> {
+    const base = createClient({ url }) as Client;
+    const clients = [base, base.duplicate(), base.duplicate(), base.duplicate()];
+    for (const c of clients) c.on('error', (err: Error) => log.error({ err: { message: err.message } }, 'redis connection problem; reconnecting'));
+    await Promise.all(clients.map((c) => c.connect()));
+    const node = randomBytes(6).toString('hex');
+    const link = new RedisLink(clients, clients[2]!, node);
+    await clients[3]!.subscribe(CHANNEL, (message) => {
+      try {
+        const m = JSON.parse(message) as { node: string; event: CallEvent };
+        if (m.node !== node) events.deliverRemote(m.event);
+      } catch {
+        log.warn('unreadable call event on redis; ignored');
+      }
+    });
+    events.on((event, local) => {
+      if (local) link.pub.publish(CHANNEL, JSON.stringify({ node, event })).catch((err: Error) => log.error({ err: { message: err.message } }, 'call event not published to the other nodes'));
+    });
+    return link;
+  }
+
+  adapt(io: PanelServer): void {
+    io.adapter(createAdapter(this.clients[0]!, this.clients[1]!, { key: 'hotline:socket.io' }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.clients.map((c) => c.quit()));
+  }
+}
