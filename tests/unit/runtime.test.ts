@@ -249,7 +249,7 @@ machine:
     const rt = new FlowRuntime(impl);
     const t = await rt.answer(v, (await rt.start(v)).persisted, { digits: '1' });
     expect(t.state).toBe('failed');
-    expect(t.end?.handoff).toEqual({ queue: 'general', transcribe: true });
+    expect(t.end?.handoff).toEqual({ queue: 'general' });
   });
 
   it('gives up on an actor slower than the timeout instead of hanging the webhook', async () => {
