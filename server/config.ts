@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   HOTLINE_FAX_FONT: z.string().optional(),
   HOTLINE_CALLBACK_AFTER_MINUTES: z.coerce.number().min(0).max(100_000).default(60),
   REDIS_URL: z.string().regex(/^$|^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  HOTLINE_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, : _ -').default('hotline'),
   TWILIO_API_KEY: z.string().optional(),
   TWILIO_API_SECRET: z.string().optional(),
   TWILIO_TWIML_APP_SID: z.string().optional(),
@@ -86,6 +87,8 @@ export interface Config {
   faxFont?: string;
   /** With it, several nodes share the panels' sockets and every call's events. */
   redisUrl?: string;
+  /** Names of this hotline's channels and keys in Redis (several hotlines can share one Redis). */
+  redisPrefix: string;
   /** The browser phone's Access Tokens are signed with this API key (SK…) and secret. */
   twilioApiKey?: string;
   twilioApiSecret?: string;
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     faxGateway: e.HOTLINE_FAX_GATEWAY || undefined,
     faxFont: e.HOTLINE_FAX_FONT || undefined,
     redisUrl: e.REDIS_URL || undefined,
+    redisPrefix: e.HOTLINE_REDIS_PREFIX,
     twilioApiKey: e.TWILIO_API_KEY || undefined,
     twilioApiSecret: e.TWILIO_API_SECRET || undefined,
     twimlAppSid: e.TWILIO_TWIML_APP_SID || undefined,

@@ -183,7 +183,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   // Agent assist: every call event is stored and pushed to the panels; the caller's words bring suggestions.
   const callLog = new CallLog(store.db);
   const assignments = new Assignments(store.db);
-  const redis = config.redisUrl ? await RedisLink.connect(config.redisUrl, events, log) : undefined;
+  const redis = config.redisUrl ? await RedisLink.connect(config.redisUrl, config.redisPrefix, events, log) : undefined;
   const gateway = new AssistGateway({ users, log: callLog, events, logger: log, overdueCases: async () => (await cases.overdue(10_000)).length });
   redis?.adapt(gateway.io);
   const suggestions = new LiveSuggestions(knowledge, events);

@@ -5,8 +5,6 @@ import type { Logger } from '../log.ts';
 import type { CallEvent, CallEvents } from '../events.ts';
 import type { PanelServer } from './gateway.ts';
 
-const CHANNEL = 'hotline:call-events';
-
 // The clients' generic types differ by options; nothing here needs them.
 type Client = ReturnType<typeof createClient> & { duplicate(): Client };
 
@@ -19,17 +17,18 @@ export class RedisLink {
   private constructor(
     private readonly clients: Client[],
     private readonly pub: Client,
-    private readonly node: string,
+    private readonly prefix: string,
   ) {}
 
-  static async connect(url: string, events: CallEvents, log: Logger): Promise<RedisLink> {
+  static async connect(url: string, prefix: string, events: CallEvents, log: Logger): Promise<RedisLink> {
+    const channel = `${prefix}:call-events`;
     const base = createClient({ url }) as Client;
     const clients = [base, base.duplicate(), base.duplicate(), base.duplicate()];
     for (const c of clients) c.on('error', (err: Error) => log.error({ err: { message: err.message } }, 'redis connection problem; reconnecting'));
     await Promise.all(clients.map((c) => c.connect()));
     const node = randomBytes(6).toString('hex');
-    const link = new RedisLink(clients, clients[2]!, node);
-    await clients[3]!.subscribe(CHANNEL, (message) => {
+    const link = new RedisLink(clients, clients[2]!, prefix);
+    await clients[3]!.subscribe(channel, (message) => {
       try {
         const m = JSON.parse(message) as { node: string; event: CallEvent };
         if (m.node !== node) events.deliverRemote(m.event);
@@ -38,13 +37,13 @@ export class RedisLink {
       }
     });
     events.on((event, local) => {
-      if (local) link.pub.publish(CHANNEL, JSON.stringify({ node, event })).catch((err: Error) => log.error({ err: { message: err.message } }, 'call event not published to the other nodes'));
+      if (local) link.pub.publish(channel, JSON.stringify({ node, event })).catch((err: Error) => log.error({ err: { message: err.message } }, 'call event not published to the other nodes'));
     });
     return link;
   }
 
   adapt(io: PanelServer): void {
-    io.adapter(createAdapter(this.clients[0]!, this.clients[1]!, { key: 'hotline:socket.io' }));
+    io.adapter(createAdapter(this.clients[0]!, this.clients[1]!, { key: `${this.prefix}:socket.io` }));
   }
 
   async close(): Promise<void> {
