@@ -1,0 +1,191 @@
+import { css } from 'lit';
+
+/** Shared look: calm colours, system fonts with CJK fallbacks, compact controls for a 1366×768 seat. */
+export const base = css`
+  :host {
+    --bg: #f4f6f8;
+    --panel: #ffffff;
+    --line: #dde2e8;
+    --text: #1f2933;
+    --muted: #616e7c;
+    --accent: #1d5fa8;
+    --accent-soft: #e6eff9;
+    --ok: #1f7a4d;
+    --ok-soft: #e3f4ea;
+    --warn: #a35c00;
+    --warn-soft: #fdf1dc;
+    --bad: #b3261e;
+    --bad-soft: #fbe7e6;
+    --radius: 6px;
+    font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif;
+    font-size: 14px;
+    line-height: 1.45;
+    color: var(--text);
+    box-sizing: border-box;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+  h2,
+  h3,
+  h4 {
+    margin: 0 0 6px;
+    font-weight: 600;
+  }
+  h2 {
+    font-size: 16px;
+  }
+  h3 {
+    font-size: 14px;
+    color: var(--muted);
+    text-transform: none;
+  }
+  button,
+  select,
+  input,
+  textarea {
+    font: inherit;
+    color: inherit;
+  }
+  button {
+    border: 1px solid var(--line);
+    background: var(--panel);
+    border-radius: var(--radius);
+    padding: 4px 10px;
+    cursor: pointer;
+    white-space: nowrap;
+  }
+  button:hover:not(:disabled) {
+    border-color: var(--accent);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+  button.primary {
+    background: var(--accent);
+    border-color: var(--accent);
+    color: #fff;
+  }
+  button.danger {
+    color: var(--bad);
+  }
+  button:focus-visible,
+  select:focus-visible,
+  input:focus-visible,
+  textarea:focus-visible,
+  [tabindex]:focus-visible {
+    outline: 2px solid var(--accent);
+    outline-offset: 1px;
+  }
+  input,
+  select,
+  textarea {
+    border: 1px solid var(--line);
+    border-radius: var(--radius);
+    padding: 4px 8px;
+    background: #fff;
+    min-width: 0;
+  }
+  textarea {
+    resize: vertical;
+  }
+  .muted {
+    color: var(--muted);
+  }
+  .small {
+    font-size: 12px;
+  }
+  .error {
+    color: var(--bad);
+  }
+  .ok {
+    color: var(--ok);
+  }
+  .badge {
+    display: inline-block;
+    border-radius: 10px;
+    padding: 0 8px;
+    font-size: 12px;
+    background: var(--accent-soft);
+    color: var(--accent);
+    white-space: nowrap;
+  }
+  .badge.warn {
+    background: var(--warn-soft);
+    color: var(--warn);
+  }
+  .badge.bad {
+    background: var(--bad-soft);
+    color: var(--bad);
+  }
+  .badge.ok {
+    background: var(--ok-soft);
+    color: var(--ok);
+  }
+  .badge.grey {
+    background: #eceff2;
+    color: var(--muted);
+  }
+  .card {
+    background: var(--panel);
+    border: 1px solid var(--line);
+    border-radius: var(--radius);
+    padding: 10px 12px;
+  }
+  .row {
+    display: flex;
+    gap: 8px;
+    align-items: center;
+    flex-wrap: wrap;
+  }
+  .grow {
+    flex: 1 1 auto;
+    min-width: 0;
+  }
+  .pre {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  ul.plain {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  .tabs {
+    display: flex;
+    gap: 2px;
+    border-bottom: 1px solid var(--line);
+  }
+  .tabs button {
+    border: none;
+    border-bottom: 2px solid transparent;
+    border-radius: 0;
+    background: transparent;
+    padding: 6px 12px;
+    color: var(--muted);
+  }
+  .tabs button[aria-selected='true'] {
+    border-bottom-color: var(--accent);
+    color: var(--accent);
+    font-weight: 600;
+  }
+  label.field {
+    display: flex;
+    flex-direction: column;
+    gap: 2px;
+    font-size: 13px;
+    color: var(--muted);
+  }
+  label.field > input,
+  label.field > select,
+  label.field > textarea {
+    color: var(--text);
+  }
+  .field-error {
+    color: var(--bad);
+    font-size: 12px;
+  }
+`;
