@@ -48,7 +48,7 @@ describe('agent panel in Chromium', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set HOTLINE_TEST_CHROMIUM`);
     execFileSync(process.execPath, [path.join(REPO, 'bin', 'build-ui.mjs')], { cwd: REPO, stdio: 'ignore' });
     api = await startTwilioApi();
-    t = await startHotline({ TWILIO_API_URL: api.url });
+    t = await startHotline({ TWILIO_API_URL: api.url, TWILIO_SMS_FROM: '+8612345', HOTLINE_OUTBOX_SECONDS: '0.2' });
     for (const [username, roles, departments] of [
       ['alice', ['agent'], []],
       ['hana', ['handler'], ['HRSS']],
@@ -123,6 +123,8 @@ describe('agent panel in Chromium', () => {
     expect(await created.textContent()).toContain(caseId);
     const stored = await t.hotline.cases.get(caseId);
     expect(stored).toMatchObject({ department: 'HRSS', state: 'dispatched', call_sid: phone.callSid, article_id: 'social-security-card-replacement' });
+    // The caller gets the number by SMS (through the outbox, to the Twilio stand-in).
+    await expect.poll(() => api.requests.find((r) => r.path.endsWith('/Messages.json') && r.form.To === '+8613800138000' && r.form.Body?.includes(caseId)), { timeout: 10_000 }).toBeTruthy();
     await page.context().close();
   });
 
