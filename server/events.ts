@@ -1,5 +1,3 @@
-import { EventEmitter } from 'node:events';
-
 type Channel = 'voice' | 'sms';
 interface Base {
   callSid: string;
@@ -24,7 +22,8 @@ export type CallEvent =
   | (Base & { type: 'call.answer'; articleId: string | null; title?: string; score: number; confidence: number; decision: string; question: string })
   /** Waiting for a human: the queue's position and wait, as Twilio reports them to the hold music. */
   | (Base & { type: 'call.queued'; queue: string; position?: number; waitS?: number })
-  | (Base & { type: 'call.handed_off'; target: string })
+  /** `unansweredBy`: back in the queue because the agent who took the call over did not answer. */
+  | (Base & { type: 'call.handed_off'; target: string; unansweredBy?: string })
   /** An agent took the call over. */
   | (Base & { type: 'call.assigned'; agent: string })
   /** Live transcription: the caller's or the agent's words. */
@@ -39,26 +38,39 @@ export type CallEvent =
 
 export type CallEventType = CallEvent['type'];
 
-export class CallEvents {
-  private emitter = new EventEmitter();
+type Listener = (event: CallEvent, local: boolean) => void;
 
-  constructor() {
-    this.emitter.setMaxListeners(50);
-  }
+export class CallEvents {
+  private listeners: Listener[] = [];
+
+  /** Told when a listener throws; the others still get the event. */
+  constructor(private readonly failed: (err: unknown, event: CallEvent) => void = () => undefined) {}
 
   /** An event that happened here. */
   emit(event: CallEvent): void {
-    this.emitter.emit('event', event, true);
+    this.deliver(event, true);
   }
 
   /** An event another node published (it reaches listeners, and is not published again). */
   deliverRemote(event: CallEvent): void {
-    this.emitter.emit('event', event, false);
+    this.deliver(event, false);
+  }
+
+  private deliver(event: CallEvent, local: boolean): void {
+    for (const l of this.listeners) {
+      try {
+        l(event, local);
+      } catch (err) {
+        this.failed(err, event);
+      }
+    }
   }
 
   /** `local` is false for events that happened on another node. */
-  on(listener: (event: CallEvent, local: boolean) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+  on(listener: Listener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 }

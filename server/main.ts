@@ -125,7 +125,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const calendarWarnings = deadlines.coverageWarnings((opts.now ?? (() => new Date()))());
   for (const w of calendarWarnings) log.warn({ casesDir: config.casesDir }, `working-day calendar: ${w}`);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, backgroundCheckpoints: true });
-  const events = new CallEvents();
+  const events = new CallEvents((err, e) => log.error({ err, type: e.type, callSid: e.callSid }, 'a call event listener failed'));
   const knowledge = await KnowledgeBase.open({
     dir: config.knowledgeDir,
     cacheDir: path.join(config.dataDir, 'knowledge-cache'),
@@ -184,8 +184,11 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const callLog = new CallLog(store.db);
   const assignments = new Assignments(store.db);
   const redis = config.redisUrl ? await RedisLink.connect(config.redisUrl, config.redisPrefix, events, log) : undefined;
-  const gateway = new AssistGateway({ users, log: callLog, events, logger: log, overdueCases: async () => (await cases.overdue(10_000)).length });
-  redis?.adapt(gateway.io);
+  const gateway = new AssistGateway({ users, log: callLog, events, logger: log, overdueCases: () => cases.overdueCount() });
+  if (redis) {
+    redis.adapt(gateway.io);
+    gateway.multiNode = true;
+  }
   const suggestions = new LiveSuggestions(knowledge, events);
   answers.onRecord((a) => {
     if (a.channel === 'web') return;
@@ -194,7 +197,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   });
   events.on((e, local) => {
     // An agent who did not answer the take-over: the caller is back in the queue, free for anyone.
-    if (local && e.type === 'call.handed_off' && e.target.startsWith('queue:')) void assignments.release(e.callSid).catch(() => undefined);
+    if (local && e.type === 'call.handed_off' && e.unansweredBy) void assignments.release(e.callSid, e.unansweredBy).catch(() => undefined);
   });
   // Case changes reach the panels once their transaction has committed.
   const caseNotices: Array<{ notice: CaseNotice; alert?: CaseAlert }> = [];
@@ -350,12 +353,12 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
       await digest.stop();
       await dispatcher.stop();
       suggestions.close();
+      // The listener first: nothing new arrives; then the sockets; Redis last (a push may still be on its way).
+      const closing = server && new Promise<void>((r) => server!.close(() => r()));
+      server?.closeAllConnections();
       await gateway.close();
+      await closing;
       await redis?.close();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((r) => server!.close(() => r()));
-      }
       knowledge.close();
       await store.close();
     },

@@ -3,7 +3,7 @@ import type { CallView } from '../../server/assist/protocol.ts';
 import { clock, langName, when } from './format.ts';
 import { LangController, t, type Key } from './i18n.ts';
 import { LiveController, TickController, live } from './live.ts';
-import { base } from './styles.ts';
+import { base, pane, scrollList } from './styles.ts';
 
 export type ListTab = 'menu' | 'queued' | 'mine';
 export const LIST_TABS: ListTab[] = ['menu', 'queued', 'mine'];
@@ -50,22 +50,16 @@ export class CallList extends LitElement {
   };
   static override styles = [
     base,
+    pane,
+    scrollList,
     css`
       :host {
-        display: flex;
-        flex-direction: column;
-        min-height: 0;
         background: var(--panel);
         border-right: 1px solid var(--line);
       }
       .tabs button {
         flex: 1;
         padding: 8px 4px;
-      }
-      ul {
-        flex: 1;
-        overflow-y: auto;
-        min-height: 0;
       }
       li {
         padding: 8px 12px;

@@ -10,7 +10,7 @@ import { LangController, t, type Key } from './i18n.ts';
 import { LiveController, TickController, live } from './live.ts';
 import { phone } from './phone.ts';
 import { sendArticleSms } from './suggestion-card.ts';
-import { base } from './styles.ts';
+import { base, pane, facts } from './styles.ts';
 
 interface CallUi {
   /** The article the agent last opened or clicked. */
@@ -53,11 +53,10 @@ export class CallPane extends LitElement {
   };
   static override styles = [
     base,
+    pane,
+    facts,
     css`
       :host {
-        display: flex;
-        flex-direction: column;
-        min-height: 0;
         min-width: 0;
       }
       .wrap {
@@ -82,17 +81,6 @@ export class CallPane extends LitElement {
         font-size: 18px;
         font-weight: 700;
         font-variant-numeric: tabular-nums;
-      }
-      .facts {
-        display: flex;
-        gap: 14px;
-        flex-wrap: wrap;
-        font-size: 12px;
-        color: var(--muted);
-      }
-      .facts b {
-        color: var(--text);
-        font-weight: 600;
       }
       .cols {
         flex: 1;

@@ -3,7 +3,7 @@ import type { CallView } from '../../server/assist/protocol.ts';
 import { ApiError, article, departments, messageOf, post, type CaseView, type Department, type SuggestedDepartment } from './api.ts';
 import { langName } from './format.ts';
 import { LangController, t, type Key } from './i18n.ts';
-import { base } from './styles.ts';
+import { base, facts } from './styles.ts';
 
 /** The panel's case types, and the server's names for them (server/cases/deadlines.ts CASE_TYPES). */
 export const CASE_TYPES = {
@@ -87,6 +87,7 @@ export class CaseForm extends LitElement {
   };
   static override styles = [
     base,
+    facts,
     css`
       :host {
         display: block;
@@ -118,13 +119,6 @@ export class CaseForm extends LitElement {
         font-variant-numeric: tabular-nums;
         color: var(--ok);
         user-select: all;
-      }
-      .facts {
-        display: flex;
-        gap: 14px;
-        flex-wrap: wrap;
-        font-size: 12px;
-        color: var(--muted);
       }
       .bar {
         display: flex;

@@ -4,7 +4,7 @@ import { timeLeft, when } from './format.ts';
 import { LangController, t, type Key } from './i18n.ts';
 import { TickController, live } from './live.ts';
 import { seesAllDepartments, worksCases } from './roles.ts';
-import { base } from './styles.ts';
+import { base, pane } from './styles.ts';
 
 /** A department works a case in these states (server/cases/lifecycle.ts). */
 const HANDLER_STATES = ['dispatched', 'accepted', 'in_progress'];
@@ -55,12 +55,10 @@ export class CaseInbox extends LitElement {
   };
   static override styles = [
     base,
+    pane,
     css`
       :host {
-        display: flex;
-        flex-direction: column;
         height: 100%;
-        min-height: 0;
       }
       .bar {
         display: flex;

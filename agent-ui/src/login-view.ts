@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { ApiError, messageOf, post, type Me } from './api.ts';
 import { LangController, t } from './i18n.ts';
-import { base } from './styles.ts';
+import { base, centeredCard } from './styles.ts';
 
 /** Sign-in form; fires `signed-in` with the user. */
 export class LoginView extends LitElement {
@@ -12,17 +12,10 @@ export class LoginView extends LitElement {
   };
   static override styles = [
     base,
+    centeredCard,
     css`
-      :host {
-        display: grid;
-        place-items: center;
-        height: 100%;
-      }
       form {
         width: 320px;
-        display: flex;
-        flex-direction: column;
-        gap: 12px;
       }
     `,
   ];

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { messageOf, post } from './api.ts';
 import { LangController, t } from './i18n.ts';
-import { base } from './styles.ts';
+import { base, centeredCard } from './styles.ts';
 
 /** The one-time password must be replaced before anything else works; fires `password-changed`. */
 export class PasswordForm extends LitElement {
@@ -11,17 +11,10 @@ export class PasswordForm extends LitElement {
   };
   static override styles = [
     base,
+    centeredCard,
     css`
-      :host {
-        display: grid;
-        place-items: center;
-        height: 100%;
-      }
       form {
         width: 340px;
-        display: flex;
-        flex-direction: column;
-        gap: 12px;
       }
     `,
   ];

@@ -189,3 +189,50 @@ export const base = css`
     font-size: 12px;
   }
 `;
+
+/** A column pane that fills its slot and lets an inner list scroll (add height, padding, borders locally). */
+export const pane = css`
+  :host {
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+  }
+`;
+
+/** The list that takes the rest of a pane and scrolls on its own. */
+export const scrollList = css`
+  ul {
+    flex: 1;
+    overflow-y: auto;
+    min-height: 0;
+  }
+`;
+
+/** A single form centred in the page (sign-in, password change); set the form's width locally. */
+export const centeredCard = css`
+  :host {
+    display: grid;
+    place-items: center;
+    height: 100%;
+  }
+  form {
+    display: flex;
+    flex-direction: column;
+    gap: 12px;
+  }
+`;
+
+/** A wrapping line of small muted facts about a call, values in bold. */
+export const facts = css`
+  .facts {
+    display: flex;
+    gap: 14px;
+    flex-wrap: wrap;
+    font-size: 12px;
+    color: var(--muted);
+  }
+  .facts b {
+    color: var(--text);
+    font-weight: 600;
+  }
+`;

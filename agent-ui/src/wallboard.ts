@@ -3,7 +3,7 @@ import { departments, type Department } from './api.ts';
 import { clock, when } from './format.ts';
 import { LangController, t, type Key } from './i18n.ts';
 import { LiveController, TickController, live } from './live.ts';
-import { base } from './styles.ts';
+import { base, pane, scrollList } from './styles.ts';
 
 const STEP_LABEL: Record<string, Key> = { dispatch: 'stepDispatch', accept: 'stepAccept', reply: 'stepReply', callback: 'stepCallback' };
 
@@ -14,12 +14,11 @@ export class Wallboard extends LitElement {
   };
   static override styles = [
     base,
+    pane,
+    scrollList,
     css`
       :host {
-        display: flex;
-        flex-direction: column;
         height: 100%;
-        min-height: 0;
         padding: 14px;
         gap: 14px;
       }
@@ -52,11 +51,6 @@ export class Wallboard extends LitElement {
         min-height: 0;
         display: flex;
         flex-direction: column;
-      }
-      ul {
-        flex: 1;
-        overflow-y: auto;
-        min-height: 0;
       }
       li {
         display: grid;

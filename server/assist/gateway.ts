@@ -9,13 +9,22 @@ import { LIST_EVENTS, type AgentStatus, type CaseAlert, type CaseNotice, type Li
 
 interface SocketData {
   user: User;
-  token: string;
-  kind: 'session' | 'api';
   status: AgentStatus;
+  watching: number;
+}
+
+interface Seats {
+  available: number;
+  busy: number;
+}
+/** Between nodes: each counts its own seats (fetchSockets would send every handshake, cookies included, over Redis). */
+interface NodeToNode {
+  seats: (ack: (s: Seats) => void) => void;
 }
 
 type PanelSocket = Socket<PanelToServer, ServerToPanel, Record<string, never>, SocketData>;
-export type PanelServer = Server<PanelToServer, ServerToPanel, Record<string, never>, SocketData>;
+export type PanelServer = Server<PanelToServer, ServerToPanel, NodeToNode, SocketData>;
+const MAX_WATCHED = 50;
 
 const SID_RE = /^[A-Za-z0-9]{10,64}$/;
 const LIST = new Set<string>(LIST_EVENTS);
@@ -46,15 +55,38 @@ export class AssistGateway {
   private wallboardTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
   private wallboardDue = false;
+  /** The credential each local socket came with, kept here only (never in socket data, which can travel). */
+  private readonly credentials = new WeakMap<PanelSocket, { token: string; kind: 'session' | 'api' }>();
+  /** Set once an adapter that reaches other nodes is installed. */
+  multiNode = false;
 
   constructor(private readonly d: GatewayDeps) {
-    this.io = new Server({ serveClient: false, pingInterval: 10_000, pingTimeout: 8_000, maxHttpBufferSize: 64 * 1024 });
+    this.io = new Server({
+      serveClient: false,
+      pingInterval: 10_000,
+      pingTimeout: 8_000,
+      maxHttpBufferSize: 64 * 1024,
+      // Another site's page must not open a socket with the agent's cookie: the Origin, when sent, must be this host.
+      allowRequest: (req, cb) => {
+        const origin = req.headers.origin;
+        if (!origin) return cb(null, true);
+        try {
+          cb(null, new URL(origin).host === req.headers.host);
+        } catch {
+          cb(null, false);
+        }
+      },
+    });
     this.io.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
-        (err: Error) => next(err),
+        (err: Error) => {
+          if (err.message !== 'unauthorized') d.logger.error({ err }, 'panel socket could not be admitted');
+          next(new Error(err.message === 'unauthorized' ? 'unauthorized' : 'unavailable'));
+        },
       );
     });
+    this.io.on('seats', (ack) => ack(this.localSeats()));
     this.io.on('connection', (socket) => this.connected(socket));
     this.off = d.events.on((e, local) => {
       if (local) this.forward(e);
@@ -74,7 +106,8 @@ export class AssistGateway {
     this.off();
     clearInterval(this.sweepTimer);
     clearInterval(this.wallboardTimer);
-    await Promise.allSettled([...this.chains.values()]);
+    // Events still being stored get a moment; a stuck store does not hold the shutdown.
+    await Promise.race([Promise.allSettled([...this.chains.values()]), new Promise((r) => setTimeout(r, 3000).unref())]);
     // Not io.close(): that closes the HTTP server too, which the composition root closes itself.
     this.io.local.disconnectSockets(true);
     this.io.engine?.close();
@@ -88,9 +121,9 @@ export class AssistGateway {
     const user = token ? await this.d.users.byToken(token, kind) : undefined;
     if (!user || user.mustChangePassword) throw new Error('unauthorized');
     socket.data.user = user;
-    socket.data.token = token!;
-    socket.data.kind = kind;
     socket.data.status = 'away';
+    socket.data.watching = 0;
+    this.credentials.set(socket, { token: token!, kind });
   }
 
   private connected(socket: PanelSocket): void {
@@ -114,6 +147,10 @@ export class AssistGateway {
       if (typeof ack !== 'function') return;
       if (!seesCalls(u)) return ack({ error: 'forbidden' });
       if (typeof sid !== 'string' || !SID_RE.test(sid)) return ack({ error: 'bad_call' });
+      if (!socket.rooms.has(`call:${sid}`)) {
+        if (socket.data.watching >= MAX_WATCHED) return ack({ error: 'too_many' });
+        socket.data.watching++;
+      }
       void socket.join(`call:${sid}`);
       this.d.log.history([sid]).then(
         (h) => ack({ events: h.get(sid) ?? [] }),
@@ -121,7 +158,10 @@ export class AssistGateway {
       );
     });
     socket.on('unwatch', (sid) => {
-      if (typeof sid === 'string') void socket.leave(`call:${sid}`);
+      if (typeof sid === 'string' && socket.rooms.has(`call:${sid}`)) {
+        socket.data.watching--;
+        void socket.leave(`call:${sid}`);
+      }
     });
     socket.on('presence', (status) => {
       if (status !== 'available' && status !== 'busy' && status !== 'away') return;
@@ -135,7 +175,9 @@ export class AssistGateway {
     const user = { username: u.username, roles: u.roles, departments: u.departments };
     const calls: Record<string, LiveEvent[]> = {};
     if (seesCalls(u)) {
-      const watched = watch.filter((s): s is string => typeof s === 'string' && SID_RE.test(s)).slice(0, 50);
+      const watched = watch.filter((s): s is string => typeof s === 'string' && SID_RE.test(s)).slice(0, MAX_WATCHED);
+      for (const room of [...socket.rooms]) if (room.startsWith('call:')) void socket.leave(room);
+      socket.data.watching = watched.length;
       if (watched.length) await socket.join(watched.map((s) => `call:${s}`));
       const live = await this.d.log.live();
       const listed = await this.d.log.history(live, LIST_EVENTS);
@@ -143,7 +185,8 @@ export class AssistGateway {
       for (const [sid, events] of listed) calls[sid] = events;
       for (const [sid, events] of full) calls[sid] = events;
     }
-    return { user, calls, wallboard: has(u, 'supervisor') ? await this.figures() : undefined };
+    const wallboard = has(u, 'supervisor') ? await this.figures().catch(() => undefined) : undefined;
+    return { user, calls, wallboard };
   }
 
   /** Store, then push: list events to every seat and the call's watchers, the rest to the watchers only. */
@@ -151,6 +194,21 @@ export class AssistGateway {
     const sid = e.callSid;
     const prev = this.chains.get(sid) ?? Promise.resolve();
     const next = prev.then(async () => {
+      try {
+        await this.push(e);
+      } catch (err) {
+        this.d.logger.error({ err, callSid: sid, type: e.type }, 'call event not pushed');
+      }
+    });
+    this.chains.set(sid, next);
+    void next.finally(() => {
+      if (this.chains.get(sid) === next) this.chains.delete(sid);
+    });
+  }
+
+  private async push(e: CallEvent): Promise<void> {
+    const sid = e.callSid;
+    {
       let live: LiveEvent;
       try {
         live = await this.d.log.append(e);
@@ -162,11 +220,7 @@ export class AssistGateway {
       if (LIST.has(e.type)) this.io.to(['centre', `call:${sid}`]).emit('call', live);
       else this.io.to(`call:${sid}`).emit('call', live);
       if (e.type === 'call.started' || e.type === 'call.ended' || e.type === 'call.assigned') this.wallboardSoon();
-    });
-    this.chains.set(sid, next);
-    void next.finally(() => {
-      if (this.chains.get(sid) === next) this.chains.delete(sid);
-    });
+    }
   }
 
   /** A case changed: its department's handlers and the supervisors reload it. */
@@ -181,16 +235,28 @@ export class AssistGateway {
     this.io.to(['supervisors', ...(a.department ? [`dept:${a.department}`] : [])]).emit('alert', a);
   }
 
-  private async figures(): Promise<WallboardFigures> {
-    // Across nodes: with the Redis adapter, fetchSockets asks every node.
-    const seats = await this.io.in('centre').fetchSockets();
-    let available = 0;
-    let busy = 0;
-    for (const s of seats) {
-      if (s.data.status === 'available') available++;
-      else if (s.data.status === 'busy') busy++;
+  /** Agents (not tabs) on this node by status; one available tab makes its agent available. */
+  private localSeats(): Seats {
+    const best = new Map<string, AgentStatus>();
+    for (const s of this.io.of('/').sockets.values()) {
+      if (!seesCalls(s.data.user)) continue;
+      const prev = best.get(s.data.user.username);
+      if (prev !== 'available' && (s.data.status === 'available' || (s.data.status === 'busy' && prev !== 'busy') || !prev)) best.set(s.data.user.username, s.data.status);
     }
-    return { agentsAvailable: available, agentsBusy: busy, overdueCases: await this.d.overdueCases(), at: new Date().toISOString() };
+    const out = { available: 0, busy: 0 };
+    for (const st of best.values()) if (st !== 'away') out[st]++;
+    return out;
+  }
+
+  private async figures(): Promise<WallboardFigures> {
+    const seats = [this.localSeats()];
+    if (this.multiNode) {
+      // A node that does not answer in time is left out of this count rather than holding it.
+      const others = this.io.serverSideEmitWithAck('seats').catch(() => [] as Seats[]);
+      seats.push(...(await Promise.race([others, new Promise<Seats[]>((r) => setTimeout(() => r([]), 2000).unref())])));
+    }
+    const sum = (k: keyof Seats) => seats.reduce((n, s) => n + (s?.[k] ?? 0), 0);
+    return { agentsAvailable: sum('available'), agentsBusy: sum('busy'), overdueCases: await this.d.overdueCases(), at: new Date().toISOString() };
   }
 
   /** At most one wallboard push a second, however many changes cause it. */
@@ -207,9 +273,13 @@ export class AssistGateway {
   }
 
   private async sweep(): Promise<void> {
-    for (const s of await this.io.local.fetchSockets()) {
-      const still = await this.d.users.byToken(s.data.token, s.data.kind).catch(() => s.data.user);
-      if (!still) s.disconnect(true);
+    // A session that ended, or a user whose roles or departments changed (their rooms were chosen at connect).
+    const same = (a: User, b: User) => JSON.stringify([a.roles, a.departments, a.mustChangePassword]) === JSON.stringify([b.roles, b.departments, b.mustChangePassword]);
+    for (const s of this.io.of('/').sockets.values()) {
+      const c = this.credentials.get(s);
+      if (!c) continue;
+      const now = await this.d.users.byToken(c.token, c.kind).catch(() => s.data.user);
+      if (!now || !same(now, s.data.user)) s.disconnect(true);
     }
   }
 }

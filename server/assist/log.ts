@@ -9,18 +9,16 @@ const LIVE_HOURS = 6;
 /** An ended call stays in the panels' lists this long. */
 const ENDED_VISIBLE_MS = 2 * 60_000;
 
-let last = 0;
 let counter = 0;
 const node = randomBytes(3).toString('hex');
 
-/** Sortable across nodes by time; unique by node and counter. */
+/**
+ * Sortable across nodes by time; unique by node and a counter that never restarts (events
+ * are not stored in the order of their timestamps, so a per-millisecond counter could repeat).
+ */
 export function eventId(now = Date.now()): string {
-  if (now === last) counter++;
-  else {
-    last = now;
-    counter = 0;
-  }
-  return `${String(now).padStart(13, '0')}-${node}${counter.toString(36).padStart(4, '0')}`;
+  counter = (counter + 1) % 36 ** 6;
+  return `${String(now).padStart(13, '0')}-${node}${counter.toString(36).padStart(6, '0')}`;
 }
 
 /**

@@ -16,7 +16,7 @@ export function panelRouter(dir: string): Router {
     "img-src 'self' data:",
     "font-src 'self'",
     "media-src 'self' blob: data:",
-    "connect-src 'self' ws: wss: https://*.twilio.com wss://*.twilio.com",
+    "connect-src 'self' https://*.twilio.com wss://*.twilio.com",
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "form-action 'self'",

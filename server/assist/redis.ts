@@ -43,10 +43,11 @@ export class RedisLink {
   }
 
   adapt(io: PanelServer): void {
-    io.adapter(createAdapter(this.clients[0]!, this.clients[1]!, { key: `${this.prefix}:socket.io` }));
+    io.adapter(createAdapter(this.clients[0]!, this.clients[1]!, { key: `${this.prefix}:socket.io`, requestsTimeout: 2000 }));
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.clients.map((c) => c.quit()));
+    // destroy, not quit: quit waits for a reconnect that may never come while Redis is down.
+    for (const c of this.clients) c.destroy();
   }
 }

@@ -13,8 +13,8 @@ import type { SuggestionFeedback } from './feedback.ts';
 
 const SID_RE = /^CA[0-9a-fA-F]{32}$|^[A-Za-z0-9]{10,64}$/;
 
-/** The browser phone's Twilio client identity for a user (letters, digits and _ only). */
-export const agentIdentity = (username: string) => `agent_${username.replace(/[^A-Za-z0-9_]/g, '_')}`;
+/** The browser phone's Twilio client identity for a user: letters and digits kept, anything else escaped, so two users never share one. */
+export const agentIdentity = (username: string) => `agent_${username.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
 
 export interface VoiceTokenConfig {
   accountSid: string;
@@ -74,7 +74,7 @@ export function assistRouter(d: AssistRoutesDeps): Router {
     const lang = started.lang ?? 'zh-CN';
     // The caller leaves the queue for the agent's browser; unanswered, they go back to the queue.
     const twiml = new twilio.twiml.VoiceResponse();
-    twiml.dial({ action: `${d.publicUrl}/twilio/voice/after-dial?${new URLSearchParams({ lang, sid })}`, method: 'POST', timeout: 20 }).client(identity);
+    twiml.dial({ action: `${d.publicUrl}/twilio/voice/after-dial?${new URLSearchParams({ lang, sid, agent: user.username })}`, method: 'POST', timeout: 20 }).client(identity);
     try {
       await d.twilio().calls(sid).update({ twiml: twiml.toString() });
     } catch (err) {
@@ -83,8 +83,8 @@ export function assistRouter(d: AssistRoutesDeps): Router {
       res.status(502).json({ error: 'twilio_refused', message: `Twilio did not move the call: ${(err as Error).message}` });
       return;
     }
-    await d.audit.record(user.username, 'call.take', [sid], req.socket.remoteAddress);
     d.events.emit({ type: 'call.assigned', callSid: sid, channel: 'voice', agent: user.username, at: new Date().toISOString() });
+    await d.audit.record(user.username, 'call.take', [sid], req.socket.remoteAddress).catch((err: unknown) => d.logger.error({ err, callSid: sid }, 'take-over not written to the audit log'));
     res.json({ callSid: sid, agent: user.username, identity });
   }));
 

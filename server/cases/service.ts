@@ -340,6 +340,12 @@ export class Cases {
     return db.selectFrom('cases').selectAll().where('due_at', '<', this.now().toISOString()).orderBy('due_at').limit(limit).execute();
   }
 
+  /** How many cases are past a deadline now (the wallboard). */
+  async overdueCount(): Promise<number> {
+    const r = await this.db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).where('due_at', '<', this.now().toISOString()).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
   /** A department's open cases, newest first: the inbox. */
   inbox(department: string, limit = 50) {
     return this.db

@@ -89,6 +89,8 @@ export const FlowState = z.strictObject({
     })
     .optional(),
   type: z.literal('final').optional(),
+  /** What the caller enters here (a PIN) is neither shown to agents nor kept with the call's live events. */
+  private: z.literal(true).optional(),
   /** Final states end in exactly one of these. */
   handoff: Handoff.optional(),
   hangup: z.literal(true).optional(),

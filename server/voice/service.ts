@@ -160,6 +160,7 @@ export class VoiceService {
       const now = await this.d.calls.get(callSid);
       return now && now.last_step === step ? now.last_response : this.apology(turn.lang, v);
     }
+    const secret = v.definition.machine.states[call.state]?.private;
     this.d.events.emit({
       type: 'call.step',
       callSid,
@@ -167,7 +168,7 @@ export class VoiceService {
       state: turn.state,
       entered: turn.entered,
       lang: turn.lang,
-      input: { digits: recorded.digits, speech: recorded.speech, confidence: recorded.confidence, event: recorded.event },
+      input: secret ? { event: recorded.event } : { digits: recorded.digits, speech: recorded.speech, confidence: recorded.confidence, event: recorded.event },
       at,
     });
     if (handoffTarget && !call.handoff_target) this.d.events.emit({ type: 'call.handed_off', callSid, channel: 'voice', target: handoffTarget, at });
@@ -238,7 +239,8 @@ export class VoiceService {
     if (p.DialCallStatus === 'completed') return renderHangup();
     if (p.CallSid) {
       await this.d.calls.markHandoff(p.CallSid, `queue:${this.d.humanQueue}`).catch(() => undefined);
-      if (SID_RE.test(p.CallSid)) this.d.events.emit({ type: 'call.handed_off', callSid: p.CallSid, channel: 'voice', target: `queue:${this.d.humanQueue}`, at: new Date().toISOString() });
+      const agent = typeof query.agent === 'string' && query.agent ? query.agent : undefined;
+      if (SID_RE.test(p.CallSid)) this.d.events.emit({ type: 'call.handed_off', callSid: p.CallSid, channel: 'voice', target: `queue:${this.d.humanQueue}`, unansweredBy: agent, at: new Date().toISOString() });
     }
     return this.apology(lang);
   }

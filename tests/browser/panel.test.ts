@@ -95,6 +95,9 @@ describe('agent panel in Chromium', () => {
     await suggestion.waitFor();
     await suggestion.locator('[data-testid=suggestion-helpful]').click();
     await page.locator('[data-testid=feedback-recorded]').first().waitFor();
+    await suggestion.locator('[data-testid=suggestion-send-sms]').click();
+    await page.locator('[data-testid=sms-sent]').first().waitFor();
+    await expect.poll(() => api.requests.find((r) => r.path.endsWith('/Messages.json') && r.form.To === '+8613800138000' && r.form.Body?.includes('【社会保障卡挂失与补办】')), { timeout: 10_000 }).toBeTruthy();
     await suggestion.locator('[data-testid=suggestion-open]').click();
     await expect.poll(() => page.locator('[data-testid=article-full]').textContent()).toContain('社会保障卡');
     await page.screenshot({ path: path.join(SHOTS, 'agent-call.png') });

@@ -89,6 +89,9 @@ describe('agent assist: the live connection of the panel', () => {
     await aliceCalls.next((e) => e.type === 'call.transcript' && e.track === 'agent');
 
     // Bob did not open the call: list events only. The handler sees no calls at all.
+    // (A round trip on each socket first, so anything wrongly sent to them has arrived.)
+    await bob.emitWithAck('sync', { watch: [] });
+    await hana.emitWithAck('sync', { watch: [] });
     expect(bobCalls.events.some((e) => e.callSid === phone.callSid && e.type === 'call.queued')).toBe(true);
     expect(bobCalls.events.some((e) => e.type === 'call.transcript' || e.type === 'call.suggestions')).toBe(false);
     expect(hanaCalls.events).toEqual([]);
@@ -106,14 +109,15 @@ describe('agent assist: the live connection of the panel', () => {
     expect(reply.user.username).toBe('alice');
     const events = reply.calls[phone.callSid]!;
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['call.started', 'call.handed_off', 'call.transcript', 'call.suggestions']));
-    const ids = events.map((e) => e.id);
-    expect([...ids].sort()).toEqual(ids);
+    expect(events[0]!.type).toBe('call.started');
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(events.findIndex((e) => e.type === 'call.transcript')).toBeLessThan(events.findIndex((e) => e.type === 'call.suggestions'));
     // Calls the panel does not show come without their transcripts.
     const other = await panel('bob');
     const listed = (await other.emitWithAck('sync', { watch: [] })) as SyncReply;
     expect(listed.calls[phone.callSid]!.some((e) => e.type === 'call.transcript')).toBe(false);
     expect(listed.calls[phone.callSid]!.some((e) => e.type === 'call.started')).toBe(true);
-    // An ended call drops out of the live list once it has been shown ended for a while.
+    // An ended call is still listed, ended, for a while (it drops out two minutes later).
     await phone.hangup(40);
     const after = (await other.emitWithAck('sync', { watch: [] })) as SyncReply;
     expect(after.calls[phone.callSid]!.at(-1)!.type).toBe('call.ended');
@@ -139,7 +143,7 @@ describe('agent assist: the live connection of the panel', () => {
     expect(again.status).toBe(409);
     expect(((await again.json()) as { message: string }).message).toContain('alice');
     // Alice did not answer: the caller is back in the queue and Bob may take the call.
-    await phone.post(`/twilio/voice/after-dial?lang=zh-CN&sid=${phone.callSid}`, { CallSid: phone.callSid, AccountSid: 'AC' + 'a'.repeat(32), DialCallStatus: 'no-answer' });
+    await phone.post(twiml.Dial.action, { CallSid: phone.callSid, AccountSid: 'AC' + 'a'.repeat(32), DialCallStatus: 'no-answer' });
     await samCalls.next((e) => e.type === 'call.handed_off' && e.callSid === phone.callSid);
     await new Promise((r) => setTimeout(r, 100));
     const bobTakes = await fetch(`${t.url}/api/calls/${phone.callSid}/take`, { method: 'POST', headers: { cookie: cookies.bob! } });
@@ -198,8 +202,11 @@ describe('agent assist: the live connection of the panel', () => {
     sam.on('case', (c) => got.sam.push(c.caseId));
     alice.on('case', (c) => got.alice.push(c.caseId));
     const wall = new Promise<{ agentsAvailable: number }>((resolve) => sam.on('wallboard', (w) => w.agentsAvailable > 0 && resolve(w)));
+    const aliceAgain = await panel('alice');
     alice.emit('presence', 'available');
-    expect((await wall).agentsAvailable).toBeGreaterThanOrEqual(1);
+    aliceAgain.emit('presence', 'available');
+    // Alice has two tabs open (two sockets): she counts once.
+    expect((await wall).agentsAvailable).toBe(1);
     const created = await fetch(`${t.url}/api/cases`, {
       method: 'POST',
       headers: { cookie: cookies.alice!, 'content-type': 'application/json' },
@@ -212,5 +219,23 @@ describe('agent assist: the live connection of the panel', () => {
     expect(got.hana).toContain(c.id);
     expect(got.sam).toContain(c.id);
     expect(got.alice).toEqual([]);
+
+    // The deadline passes: the scan escalates the case and the alert reaches the supervisors and the department, once.
+    const alerts = { hana: [] as string[], sam: [] as string[], alice: [] as string[] };
+    hana.on('alert', (a) => alerts.hana.push(`${a.caseId}:${a.kind}:${a.escalated}`));
+    sam.on('alert', (a) => alerts.sam.push(`${a.caseId}:${a.kind}:${a.escalated}`));
+    alice.on('alert', (a) => alerts.alice.push(a.caseId));
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await t.hotline.store.db.updateTable('cases').set({ due_at: past, warn_at: past, next_check_at: past }).where('id', '=', c.id).execute();
+    await t.hotline.scheduler.tick();
+    await t.hotline.scheduler.tick();
+    const until = Date.now() + 5000;
+    while ((alerts.sam.length === 0 || alerts.hana.length === 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alerts.sam).toEqual([`${c.id}:overdue:true`]);
+    expect(alerts.hana).toEqual([`${c.id}:overdue:true`]);
+    expect(alerts.alice).toEqual([]);
+    const board = await new Promise<{ overdueCases: number }>((resolve) => sam.on('wallboard', (w) => w.overdueCases > 0 && resolve(w)));
+    expect(board.overdueCases).toBe(1);
   });
 });

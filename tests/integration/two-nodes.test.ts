@@ -61,7 +61,18 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
   afterAll(async () => {
     for (const s of sockets) s.close();
     for (const p of [a, b]) p?.child.kill('SIGTERM');
-    await Promise.all([a, b].map((p) => p && p.child.exitCode === null && new Promise((r) => p.child.once('exit', r))));
+    // A node that does not stop within 10 s fails the suite rather than stalling it.
+    await Promise.all(
+      [a, b].map(
+        (p) =>
+          p &&
+          p.child.exitCode === null &&
+          new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('a server process did not stop within 10 s of SIGTERM')), 10_000);
+            p.child.once('exit', () => (clearTimeout(timer), resolve(undefined)));
+          }),
+      ),
+    );
     await drop?.();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
@@ -111,6 +122,12 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     sockets.push(onB);
     const synced = (await onB.emitWithAck('sync', { watch: [phone.callSid] })) as { calls: Record<string, Array<{ type: string }>> };
     expect(synced.calls[phone.callSid]!.map((e) => e.type)).toEqual(expect.arrayContaining(['call.started', 'call.answer', 'call.handed_off', 'call.transcript', 'call.suggestions']));
+
+    // Every event reached Alice once: one start, one suggestion per sentence, no id twice.
+    const mine = seen.events.filter((e) => e.callSid === phone.callSid);
+    expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
+    expect(mine.filter((e) => e.type === 'call.started')).toHaveLength(1);
+    expect(mine.filter((e) => e.type === 'call.suggestions')).toHaveLength(1);
 
     // The hang-up reaches A through B.
     await viaB.post('/twilio/voice/status', { CallSid: phone.callSid, AccountSid: 'AC' + 'a'.repeat(32), CallStatus: 'completed', CallDuration: '95' });
