@@ -199,19 +199,15 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     // An agent who did not answer the take-over: the caller is back in the queue, free for anyone.
     if (local && e.type === 'call.handed_off' && e.unansweredBy) void assignments.release(e.callSid, e.unansweredBy).catch(() => undefined);
   });
-  // Case changes reach the panels once their transaction has committed.
-  const caseNotices: Array<{ notice: CaseNotice; alert?: CaseAlert }> = [];
-  cases.onChange(async (_db, change) => {
-    const c = change.case;
-    caseNotices.push({
-      notice: { caseId: c.id, department: c.department, state: c.state, kind: change.kind },
-      alert: change.kind === 'deadline' ? { caseId: c.id, department: c.department, kind: change.miss.kind, step: change.miss.step, dueAt: change.miss.dueAt, escalated: change.miss.escalated, at: new Date().toISOString() } : undefined,
-    });
-  });
-  cases.onCommit(() => {
-    for (const { notice, alert } of caseNotices.splice(0)) {
+  // Case changes reach the panels once their transaction has committed (a rolled-back one tells nobody).
+  cases.onCommit((changes) => {
+    for (const change of changes) {
+      const c = change.case;
+      const notice: CaseNotice = { caseId: c.id, department: c.department, state: c.state, kind: change.kind };
       gateway.caseChanged(notice);
-      if (alert) gateway.alert(alert);
+      // A case moved to another department leaves the inbox it was in.
+      if (change.kind === 'moved' && change.fromDepartment && change.fromDepartment !== c.department) gateway.caseChanged({ ...notice, department: change.fromDepartment });
+      if (change.kind === 'deadline') gateway.alert({ caseId: c.id, department: c.department, kind: change.miss.kind, step: change.miss.step, dueAt: change.miss.dueAt, escalated: change.miss.escalated, at: new Date().toISOString() });
     }
   });
 

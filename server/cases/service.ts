@@ -60,7 +60,7 @@ export class CaseNotFound extends Error {}
 /** What happened to a case, as the capabilities that react to it (notifications) see it. */
 export type CaseChange =
   | { kind: 'created'; case: CaseRow }
-  | { kind: 'moved'; case: CaseRow; event: CaseEvent; from: CaseState; to: CaseState }
+  | { kind: 'moved'; case: CaseRow; event: CaseEvent; from: CaseState; to: CaseState; fromDepartment: string | null }
   | { kind: 'deadline'; case: CaseRow; miss: DeadlineMiss };
 
 /**
@@ -93,23 +93,35 @@ export class Cases {
   ) {}
 
   private readonly hooks: CaseChangeHook[] = [];
-  private readonly committed: Array<() => void> = [];
+  private readonly committed: Array<(changes: CaseChange[]) => void> = [];
+  /** The changes made inside each open transaction, told to the commit listeners once it has committed. */
+  private readonly pending = new WeakMap<object, CaseChange[]>();
 
   onChange(hook: CaseChangeHook): void {
     this.hooks.push(hook);
   }
 
-  /** Called after a transaction that changed cases has committed (e.g. to send what it queued at once). */
-  onCommit(listener: () => void): void {
+  /**
+   * Called after a transaction that changed cases has committed, with its changes (e.g. to send
+   * what it queued at once, or to tell the panels). A transaction rolled back tells nobody.
+   */
+  onCommit(listener: (changes: CaseChange[]) => void): void {
     this.committed.push(listener);
-  }
-
-  private afterCommit(): void {
-    for (const l of this.committed) l();
   }
 
   private async changed(db: Db, change: CaseChange): Promise<void> {
     for (const hook of this.hooks) await hook(db, change);
+    this.pending.get(db)?.push(change);
+  }
+
+  private async inTransaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    const changes: CaseChange[] = [];
+    const result = await this.db.transaction().execute(async (trx) => {
+      this.pending.set(trx, changes);
+      return fn(trx);
+    });
+    if (changes.length) for (const l of this.committed) l(changes);
+    return result;
   }
 
   async create(c: NewCase): Promise<CaseRow> {
@@ -117,7 +129,7 @@ export class Cases {
     const snapshot = newCase(this.rules);
     const due = this.policy.deadline(c.type, c.urgency, 'dispatch', at);
     // The day's sequence is one atomic upsert, so two processes never draw the same number.
-    const created = await this.db.transaction().execute(async (trx) => {
+    const created = await this.inTransaction(async (trx) => {
       const day = chinaDate(at);
       const seq = await trx
         .insertInto('case_sequences')
@@ -161,7 +173,6 @@ export class Cases {
       await this.changed(trx, { kind: 'created', case: row });
       return row;
     });
-    this.afterCommit();
     return created;
   }
 
@@ -275,13 +286,11 @@ export class Cases {
         .values({ case_id: id, seq: row.version + 1, type: event.type, from_state: from, to_state: to, by_user: event.by, at, reason: event.reason ?? null, note: event.note ?? null, event: JSON.stringify(event) })
         .execute();
       const moved = (await this.get(id, trx))!;
-      await this.changed(trx, { kind: 'moved', case: moved, event, from, to });
+      await this.changed(trx, { kind: 'moved', case: moved, event, from, to, fromDepartment: row.department });
       return moved;
     };
     if (db) return run(db);
-    const moved = await this.db.transaction().execute(run);
-    this.afterCommit();
-    return moved;
+    return this.inTransaction(run);
   }
 
   /**
@@ -290,11 +299,10 @@ export class Cases {
    * reply is rated once: a second rating is refused with IllegalMove.
    */
   async rate(id: string, rating: Rating, by: string): Promise<CaseRow> {
-    const rated = await this.db.transaction().execute(async (trx) => {
+    const rated = await this.inTransaction(async (trx) => {
       await this.act(id, { type: 'CALLBACK', satisfied: rating !== 'dissatisfied', rating, by }, undefined, trx);
       return rating === 'dissatisfied' ? this.act(id, { type: 'REOPEN', reason: '回访不满意', by }, undefined, trx) : this.act(id, { type: 'CLOSE', by }, undefined, trx);
     });
-    this.afterCommit();
     return rated;
   }
 
@@ -370,7 +378,7 @@ export class Cases {
     for (const c of await this.dueForCheck(now, limit).execute()) {
       if (!c.due_at || !c.due_step) continue;
       const kind = c.due_at <= now ? 'overdue' : 'warning';
-      const miss = await this.db.transaction().execute(async (trx) => {
+      const miss = await this.inTransaction(async (trx) => {
         const moved = await trx
           .updateTable('cases')
           .set({ next_check_at: kind === 'warning' ? c.due_at : null })
@@ -399,7 +407,6 @@ export class Cases {
       });
       if (miss) found.push(miss);
     }
-    if (found.length) this.afterCommit();
     return found;
   }
 }

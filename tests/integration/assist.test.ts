@@ -237,5 +237,16 @@ describe('agent assist: the live connection of the panel', () => {
     expect(alerts.alice).toEqual([]);
     const board = await new Promise<{ overdueCases: number }>((resolve) => sam.on('wallboard', (w) => w.overdueCases > 0 && resolve(w)));
     expect(board.overdueCases).toBe(1);
+
+    // Sent to another department, the case leaves the first one's inbox: its handlers are told too.
+    const returned = await fetch(`${t.url}/api/cases/${c.id}/events`, { method: 'POST', headers: { cookie: cookies.hana!, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'RETURN', reason: '不属于本部门职责' }) });
+    expect(returned.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 100));
+    got.hana.length = 0;
+    const moved = await fetch(`${t.url}/api/cases/${c.id}/events`, { method: 'POST', headers: { cookie: cookies.alice!, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'REDISPATCH', department: 'HEALTHCARE' }) });
+    expect(moved.status).toBe(201);
+    const by = Date.now() + 5000;
+    while (!got.hana.includes(c.id) && Date.now() < by) await new Promise((r) => setTimeout(r, 20));
+    expect(got.hana).toEqual([c.id]);
   });
 });

@@ -18,6 +18,7 @@ const POOL = Array.from({ length: 6 }, (_, i) => `CA${String(i + 1).repeat(32)}`
 const VERBS = new Set(['Say', 'Play', 'Pause', 'Gather', 'Redirect', 'Enqueue', 'Dial', 'Hangup', 'Leave', 'Reject', 'Record', 'Refer', 'Connect', 'Start', 'Stop', 'Pay', 'Sms']);
 const NESTED: Record<string, Set<string>> = {
   Gather: new Set(['Say', 'Play', 'Pause']),
+  Start: new Set(['Transcription', 'Stream', 'Siprec']),
   Dial: new Set(['Number', 'Client', 'Queue', 'Sip', 'Conference', 'Sim', 'Application']),
 };
 /** Verbs after which Twilio does not hang up on the caller by itself. */

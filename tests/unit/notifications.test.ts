@@ -42,7 +42,7 @@ const row = (over: Partial<CaseRow> = {}): CaseRow => ({
   ...over,
 });
 const market = (over: Partial<Department> = {}): Department => ({ code: 'MARKET', name: '示例市市场监督管理局', active: true, email: 'desk@market.example.gov.cn', fax: '+862087654321', notifyBy: 'email', phone: null, updatedAt: '', updatedBy: '', ...over });
-const moved = (c: CaseRow, event: Partial<CaseEvent> & { type: CaseEvent['type'] }): CaseChange => ({ kind: 'moved', case: c, event: { by: 'agent-li', at: c.updated_at, ...event } as CaseEvent, from: 'received', to: c.state as never });
+const moved = (c: CaseRow, event: Partial<CaseEvent> & { type: CaseEvent['type'] }): CaseChange => ({ kind: 'moved', case: c, event: { by: 'agent-li', at: c.updated_at, ...event } as CaseEvent, from: 'received', to: c.state as never, fromDepartment: null });
 
 describe('message templates (notifications/)', () => {
   it('fills values and drops the trailing blanks of an empty one', () => {
