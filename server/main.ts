@@ -183,8 +183,10 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   // Agent assist: every call event is stored and pushed to the panels; the caller's words bring suggestions.
   const callLog = new CallLog(store.db);
   const assignments = new Assignments(store.db);
-  const redis = config.redisUrl ? await RedisLink.connect(config.redisUrl, config.redisPrefix, events, log) : undefined;
-  const gateway = new AssistGateway({ users, log: callLog, events, logger: log, overdueCases: () => cases.overdueCount() });
+  let gateway: AssistGateway | undefined;
+  // Panels on this node reconnect (and so resynchronise) when Redis was away: what it should have carried is lost.
+  const redis = config.redisUrl ? await RedisLink.connect(config.redisUrl, config.redisPrefix, events, log, () => gateway?.resyncAll()) : undefined;
+  gateway = new AssistGateway({ users, log: callLog, events, logger: log, overdueCases: () => cases.overdueCount() });
   if (redis) {
     redis.adapt(gateway.io);
     gateway.multiNode = true;

@@ -223,6 +223,11 @@ export class AssistGateway {
     }
   }
 
+  /** Every panel on this node reconnects and so asks for its calls again (after events may have been lost). */
+  resyncAll(): void {
+    this.io.local.disconnectSockets(true);
+  }
+
   /** A case changed: its department's handlers and the supervisors reload it. */
   caseChanged(n: CaseNotice): void {
     const rooms = ['supervisors', ...(n.department ? [`dept:${n.department}`] : [])];

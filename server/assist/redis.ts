@@ -20,11 +20,26 @@ export class RedisLink {
     private readonly prefix: string,
   ) {}
 
-  static async connect(url: string, prefix: string, events: CallEvents, log: Logger): Promise<RedisLink> {
+  /**
+   * `recovered` is called when Redis comes back after an outage: what was published meanwhile
+   * is lost (pub/sub keeps nothing), so the panels should resynchronise from the store.
+   */
+  static async connect(url: string, prefix: string, events: CallEvents, log: Logger, recovered: () => void = () => undefined): Promise<RedisLink> {
     const channel = `${prefix}:call-events`;
-    const base = createClient({ url }) as Client;
+    // No offline queue: while Redis is away, publishing fails at once instead of piling up stale events to replay later.
+    const base = createClient({ url, disableOfflineQueue: true }) as Client;
     const clients = [base, base.duplicate(), base.duplicate(), base.duplicate()];
-    for (const c of clients) c.on('error', (err: Error) => log.error({ err: { message: err.message } }, 'redis connection problem; reconnecting'));
+    let down = false;
+    for (const c of clients) c.on('error', (err: Error) => {
+      down = true;
+      log.error({ err: { message: err.message } }, 'redis connection problem; reconnecting');
+    });
+    clients[3]!.on('ready', () => {
+      if (!down) return;
+      down = false;
+      log.warn('redis is back; panels resynchronise');
+      recovered();
+    });
     await Promise.all(clients.map((c) => c.connect()));
     const node = randomBytes(6).toString('hex');
     const link = new RedisLink(clients, clients[2]!, prefix);

@@ -22,6 +22,8 @@ const IDLE_MS = 3600_000;
  */
 export class LiveSuggestions {
   private readonly calls = new Map<string, LiveCall>();
+  /** Calls that ended: a transcript that arrives late does not bring them back. */
+  private readonly ended = new Map<string, number>();
   private readonly off: () => void;
 
   constructor(
@@ -38,7 +40,7 @@ export class LiveSuggestions {
   private call(sid: string, now: number): LiveCall {
     let c = this.calls.get(sid);
     if (!c) {
-      if (this.calls.size > 5000) this.sweep(now);
+      if (this.calls.size > 1000) this.sweep(now);
       c = { said: [], saying: '', suggester: new TranscriptSuggester(this.kb), touched: now };
       this.calls.set(sid, c);
     }
@@ -48,6 +50,7 @@ export class LiveSuggestions {
 
   private sweep(now: number): void {
     for (const [sid, c] of this.calls) if (now - c.touched > IDLE_MS) this.calls.delete(sid);
+    for (const [sid, at] of this.ended) if (now - at > IDLE_MS) this.ended.delete(sid);
   }
 
   private see(e: CallEvent, local: boolean): void {
@@ -59,8 +62,11 @@ export class LiveSuggestions {
       final = e.final;
     } else if (e.type === 'call.step' && e.input?.speech) words = e.input.speech;
     else if (e.type === 'call.suggestions' && !local) this.calls.get(e.callSid)?.suggester.markShown(e.hits.map((h) => h.id), now);
-    else if (e.type === 'call.ended') this.calls.delete(e.callSid);
-    if (words === undefined) return;
+    else if (e.type === 'call.ended') {
+      this.calls.delete(e.callSid);
+      this.ended.set(e.callSid, now);
+    }
+    if (words === undefined || this.ended.has(e.callSid)) return;
     const c = this.call(e.callSid, now);
     if (final) {
       c.said.push(words);

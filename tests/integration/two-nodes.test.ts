@@ -129,6 +129,19 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     expect(mine.filter((e) => e.type === 'call.started')).toHaveLength(1);
     expect(mine.filter((e) => e.type === 'call.suggestions')).toHaveLength(1);
 
+    // Redis drops the nodes' subscriptions (what it carried meanwhile is lost): once it is back,
+    // the nodes drop their panels' sockets so that each panel resynchronises from the store.
+    const killer = createClient({ url: REDIS_URL });
+    await killer.connect();
+    const dropped = new Promise<string>((resolve) => alice.once('disconnect', (reason) => resolve(reason)));
+    await killer.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await killer.quit();
+    expect(await dropped).toBe('io server disconnect');
+    alice.connect();
+    await new Promise((resolve) => alice.once('connect', () => resolve(undefined)));
+    const again = (await alice.emitWithAck('sync', { watch: [phone.callSid] })) as { calls: Record<string, Array<{ type: string }>> };
+    expect(again.calls[phone.callSid]!.some((e) => e.type === 'call.suggestions')).toBe(true);
+
     // The hang-up reaches A through B.
     await viaB.post('/twilio/voice/status', { CallSid: phone.callSid, AccountSid: 'AC' + 'a'.repeat(32), CallStatus: 'completed', CallDuration: '95' });
     await seen.next((e) => e.type === 'call.ended' && e.callSid === phone.callSid);
