@@ -168,7 +168,7 @@ export class SmsService {
       })
       .where('id', '=', session.id)
       .execute();
-    this.afterTurn(session.id, turn, nowIso);
+    this.afterTurn(session.id, turn, nowIso, !!v.definition.machine.states[session.state]?.private);
     return response;
   }
 
@@ -177,8 +177,10 @@ export class SmsService {
     return turn.end.handoff ? 'handed_off' : 'answered_in_menu';
   }
 
-  private afterTurn(id: string, turn: FlowTurn, at: string) {
-    this.d.events.emit({ type: 'call.step', callSid: id, channel: 'sms', state: turn.state, entered: turn.entered, input: turn.event ? { event: turn.event.type, digits: turn.event.digits, speech: turn.event.speech } : undefined, at });
+  /** `secret`: the answer was to a private state (a PIN): agents see that it came, not what it was. */
+  private afterTurn(id: string, turn: FlowTurn, at: string, secret = false) {
+    const input = turn.event && (secret ? { event: turn.event.type } : { event: turn.event.type, digits: turn.event.digits, speech: turn.event.speech });
+    this.d.events.emit({ type: 'call.step', callSid: id, channel: 'sms', state: turn.state, entered: turn.entered, input, at });
     if (turn.end?.handoff) {
       const h = turn.end.handoff;
       this.d.events.emit({ type: 'call.handed_off', callSid: id, channel: 'sms', target: 'queue' in h ? `queue:${h.queue}` : `agent:${h.agent}`, at });

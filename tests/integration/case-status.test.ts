@@ -11,8 +11,12 @@ let sid = 0;
 describe('a caller checks a case by phone and by SMS (number from their own phone, or with the case PIN)', () => {
   let t: TestHotline;
   let c: CaseRow;
+  const steps: Array<{ channel: string; digits?: string; speech?: string; event?: string }> = [];
   beforeAll(async () => {
     t = await startHotline();
+    t.hotline.events.on((e) => {
+      if (e.type === 'call.step') steps.push({ channel: e.channel, digits: e.input?.digits, speech: e.input?.speech, event: e.input?.event });
+    });
     c = await t.hotline.cases.create({ type: '投诉', category: '市场监管/价格', urgency: 'normal', callerPhone: OWNER, description: '超市多收钱', channel: 'voice', by: 'agent-li' });
     c = await t.hotline.cases.act(c.id, { type: 'DISPATCH', department: 'MARKET', by: 'agent-li' });
   });
@@ -77,5 +81,14 @@ describe('a caller checks a case by phone and by SMS (number from their own phon
     c = await t.hotline.cases.act(c.id, { type: 'ACCEPT', by: 'market-zhao' });
     const text = await sms(OWNER, `查询 ${c.id}`);
     expect(text).toMatch(new RegExp(`^工单 ${spelled()} 示例市市场监督管理局已签收，预计\\d{1,2}月\\d{1,2}日前答复。$`));
+  });
+
+  it('never shows agents a PIN: the answer to a private state reaches the panels without its digits', () => {
+    const pins = [c.pin!, '0000', '1111'];
+    const leaked = steps.filter((st) => pins.some((p) => st.digits === p || st.speech?.includes(p)));
+    expect(leaked).toEqual([]);
+    // The case numbers typed in the same calls and texts are shown, so the filter is not just dropping everything.
+    expect(steps.some((st) => st.channel === 'voice' && st.digits === c.id)).toBe(true);
+    expect(steps.filter((st) => st.event && !st.digits && !st.speech).length).toBeGreaterThanOrEqual(3);
   });
 });
