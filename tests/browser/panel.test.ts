@@ -110,7 +110,7 @@ describe('agent panel in Chromium', () => {
     await page.locator('[data-testid=list-tab-mine]').click();
     await expect.poll(() => item.getAttribute('data-status')).toBe('with_agent');
 
-    await page.locator('[data-testid=create-case]').click();
+    await page.keyboard.press('Alt+KeyC');
     const form = page.locator('[data-testid=case-form]');
     await form.waitFor();
     expect(await page.locator('[data-testid=case-phone]').inputValue()).toContain('13800138000');
@@ -131,16 +131,60 @@ describe('agent panel in Chromium', () => {
     await page.context().close();
   });
 
-  it('the department handler sees the case in the inbox and accepts it', async () => {
+  it('the department handler sees the inbox overdue first, and accepts, returns, asks for more time and replies', async () => {
+    // Two more cases for the department: one already past its deadline, one to send back.
+    const make = async (description: string) => {
+      const c = await t.hotline.cases.create({ type: '求助', category: '社会保障/社保卡', urgency: 'normal', callerPhone: '+8613600136000', description, channel: 'voice', by: 'alice' });
+      return (await t.hotline.cases.act(c.id, { type: 'DISPATCH', department: 'HRSS', by: 'alice' })).id;
+    };
+    const late = await make('社保卡补办进度查询，已超期');
+    const wrongDesk = await make('应由医保局处理的报销问题');
+    const past = new Date(Date.now() - 3600_000).toISOString();
+    await t.hotline.store.db.updateTable('cases').set({ due_at: past, warn_at: past }).where('id', '=', late).execute();
+
     const page = await open();
     await signIn(page, 'hana');
+    const rows = page.locator('[data-testid=inbox-case]');
+    await page.locator(`[data-testid=inbox-case][data-case-id="${caseId}"]`).waitFor();
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await rows.first().getAttribute('data-case-id')).toBe(late);
+    expect(await rows.first().getAttribute('data-overdue')).toBe('true');
     const row = page.locator(`[data-testid=inbox-case][data-case-id="${caseId}"]`);
-    await row.waitFor();
     expect(await row.getAttribute('data-overdue')).toBe('false');
     expect(await row.locator('[data-testid=time-left]').textContent()).toMatch(/\d/);
     await page.screenshot({ path: path.join(SHOTS, 'inbox.png') });
+
     await row.locator('[data-testid=case-accept]').click();
     await expect.poll(async () => (await t.hotline.cases.get(caseId))?.state).toBe('accepted');
+
+    // Sent back with a reason.
+    await page.locator(`[data-testid=inbox-case][data-case-id="${wrongDesk}"] [data-testid=case-return]`).click();
+    await page.locator('[data-testid=case-reason]').fill('属于医疗保障局职责');
+    await page.locator('[data-testid=case-confirm]').click();
+    await expect.poll(async () => (await t.hotline.cases.get(wrongDesk))?.state).toBe('returned');
+    expect((await t.hotline.cases.history(wrongDesk)).at(-1)).toMatchObject({ type: 'RETURN', reason: '属于医疗保障局职责', by: 'hana' });
+
+    // More time for the accepted case, then the reply.
+    await expect.poll(() => row.locator('[data-testid=case-extend]').isEnabled()).toBe(true);
+    await row.locator('[data-testid=case-extend]').click();
+    await page.locator('[data-testid=case-reason]').fill('需要银行网点配合核实');
+    await page.locator('[data-testid=case-days]').fill('3');
+    await page.locator('[data-testid=case-confirm]').click();
+    await expect.poll(async () => (await t.hotline.cases.history(caseId)).at(-1)?.type).toBe('REQUEST_EXTENSION');
+    // A supervisor approves elsewhere; the handler's inbox learns of it (pushed) before replying.
+    const refreshed = page.waitForResponse((r) => r.url().includes('/api/cases?'));
+    await t.hotline.cases.act(caseId, { type: 'APPROVE_EXTENSION', by: 'sam' });
+    await refreshed;
+    await expect.poll(() => row.locator('[data-testid=case-reply]').isEnabled(), { timeout: 10_000 }).toBe(true);
+    await row.locator('[data-testid=case-reply]').click();
+    await page.locator('[data-testid=case-note]').fill('已为您补办新卡，请到网点领取');
+    await page.locator('[data-testid=case-confirm]').click();
+    await expect.poll(async () => (await t.hotline.cases.get(caseId))?.state).toBe('replied');
+
+    // The panel speaks English too.
+    await page.locator('[data-testid=lang-toggle]').click();
+    await expect.poll(() => page.locator('[data-testid=lang-toggle]').textContent()).toBe('中文');
+    expect(await page.locator('[data-testid=tab-inbox]').textContent()).toMatch(/[A-Za-z]/);
     await page.context().close();
   });
 
