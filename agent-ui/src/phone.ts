@@ -1,4 +1,5 @@
 import type { Call, Device } from '@twilio/voice-sdk';
+import { phoneSounds } from './tones.ts';
 import { ApiError, get } from './api.ts';
 
 export type PhoneState = 'off' | 'connecting' | 'ready' | 'offline' | 'not_configured' | 'ringing' | 'in_call';
@@ -58,7 +59,7 @@ export class Phone extends EventTarget {
       // Loaded on first use: the SDK is most of the panel's weight and many seats never need it.
       const { Device } = await import('@twilio/voice-sdk');
       if (gen !== this.generation) return false;
-      const device = new Device(token.token, { logLevel: 'error', closeProtection: true });
+      const device = new Device(token.token, { logLevel: 'error', closeProtection: true, sounds: phoneSounds() });
       this.device = device;
       this.identity = token.identity;
       device.on('error', () => {

@@ -74,7 +74,10 @@ export function assistRouter(d: AssistRoutesDeps): Router {
     const lang = started.lang ?? 'zh-CN';
     // The caller leaves the queue for the agent's browser; unanswered, they go back to the queue.
     const twiml = new twilio.twiml.VoiceResponse();
-    twiml.dial({ action: `${d.publicUrl}/twilio/voice/after-dial?${new URLSearchParams({ lang, sid, agent: user.username })}`, method: 'POST', timeout: 20 }).client(identity);
+    const client = twiml.dial({ action: `${d.publicUrl}/twilio/voice/after-dial?${new URLSearchParams({ lang, sid, agent: user.username })}`, method: 'POST', timeout: 20 }).client();
+    client.identity(identity);
+    // The browser phone answers by itself only the call it took over.
+    client.parameter({ name: 'callSid', value: sid });
     try {
       await d.twilio().calls(sid).update({ twiml: twiml.toString() });
     } catch (err) {

@@ -136,7 +136,8 @@ describe('agent assist: the live connection of the panel', () => {
     const update = api.requests.slice(before).find((r) => r.path.endsWith(`/Calls/${phone.callSid}.json`));
     expect(update?.method).toBe('POST');
     const twiml = xml.parse(update!.form.Twiml!).Response;
-    expect(twiml.Dial.Client).toBe('agent_alice');
+    expect(twiml.Dial.Client.Identity).toBe('agent_alice');
+    expect(twiml.Dial.Client.Parameter).toEqual({ name: 'callSid', value: phone.callSid });
     expect(twiml.Dial.action).toContain('/twilio/voice/after-dial');
     await samCalls.next((e) => e.type === 'call.assigned' && e.callSid === phone.callSid && e.agent === 'alice');
     const again = await fetch(`${t.url}/api/calls/${phone.callSid}/take`, { method: 'POST', headers: { cookie: cookies.bob! } });
