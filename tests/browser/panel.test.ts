@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { XMLParser } from 'fast-xml-parser';
@@ -239,7 +240,7 @@ describe('agent panel in Chromium', () => {
     // The server restarts on the same port and store; the page recovers by itself.
     await t.hotline.close();
     await fresh.post('/twilio/transcription', transcriptParams(fresh.callSid, '不好意思刚才断了', 2)).catch(() => undefined);
-    restarted = await createHotline(t.config, { watchKnowledge: false });
+    restarted = await createHotline(t.config, { watchKnowledge: false, logDestination: new Writable({ write: (_c, _e, cb) => cb() }) });
     await restarted.listen();
     await fresh.post('/twilio/transcription', transcriptParams(fresh.callSid, '营业执照变更地址怎么办', 3));
     await page.locator('[data-testid=connection][data-state=online]').waitFor({ timeout: 20_000 });
