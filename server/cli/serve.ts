@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { createHotline } from '../main.ts';
 
@@ -11,7 +13,11 @@ export async function serve(): Promise<void> {
     '',
     `Hotline is running on port ${config.port} (store: ${hotline.store.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}).`,
     '',
+    existsSync(path.join(config.uiDir, 'index.html'))
+      ? `  Agent panel (agents, handlers, supervisors):          ${u}/`
+      : `  Agent panel: not built (${config.uiDir}); run npm run build:ui`,
     `  Voice webhook (Twilio number → "A call comes in"):   POST ${u}/twilio/voice`,
+    `  Live transcription callback (set by the flow):        POST ${u}/twilio/transcription`,
     `  Call status callback:                                 POST ${u}/twilio/voice/status`,
     `  Voice fallback URL:                                   POST ${u}/twilio/voice/fallback`,
     `  SMS webhook (Twilio number → "A message comes in"):   POST ${u}/twilio/sms`,
@@ -31,7 +37,7 @@ export async function serve(): Promise<void> {
     );
   }
   if (hotline.firstAdminPassword)
-    lines.push('', `  First run: sign in as admin with the one-time password ${hotline.firstAdminPassword}`, '  (POST /api/login, then change it with POST /api/password; it is shown only now).');
+    lines.push('', `  First run: sign in as admin with the one-time password ${hotline.firstAdminPassword}`, `  (in the panel at ${u}/, or POST /api/login; change it there or with POST /api/password; it is shown only now).`);
   if (config.devOpsToken) lines.push(`  Ops API token (HOTLINE_OPS_TOKEN not set; stored in ${config.dataDir}/dev-ops-token): ${config.opsToken}`);
   for (const p of hotline.flowProblems) lines.push(`  ! flow refused: ${p}`);
   for (const w of hotline.calendarWarnings) lines.push(`  ! working-day calendar: ${w}`);
