@@ -4,9 +4,21 @@ export type { Logger };
 
 /** A run of 7+ digits, optionally with a leading + and separators, is treated as a phone number. */
 const PHONE_RE = /(?<![\w+])\+?\d[\d\s-]{5,}\d(?!\w)/g;
+/** Row ids: their all-digit groups (3f2a1b4c-1234-5678-…) are not phone numbers. */
+const UUID_RE = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
 /** Keep the country/operator prefix and the last four digits, enough to tell calls apart. */
 export function maskPhone(value: string): string {
+  let out = '';
+  let last = 0;
+  for (const id of value.matchAll(UUID_RE)) {
+    out += maskPhonesIn(value.slice(last, id.index)) + id[0];
+    last = id.index + id[0].length;
+  }
+  return last === 0 ? maskPhonesIn(value) : out + maskPhonesIn(value.slice(last));
+}
+
+function maskPhonesIn(value: string): string {
   return value.replace(PHONE_RE, (m) => {
     const digits = m.replace(/[^\d]/g, '');
     if (digits.length < 7) return m;

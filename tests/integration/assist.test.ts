@@ -72,10 +72,14 @@ describe('agent assist: the live connection of the panel', () => {
     // Alice opens the call: she gets its history and, from now on, its words and suggestions.
     const opened = await alice.emitWithAck('watch', phone.callSid);
     expect('events' in opened && opened.events.map((e) => e.type)).toEqual(expect.arrayContaining(['call.started', 'call.step', 'call.handed_off', 'call.queued']));
+    // A transcript not signed with the account's token is refused, and shows nowhere.
+    const forged = await fetch(`${t.url}/twilio/transcription`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' }, body: new URLSearchParams(transcriptParams(phone.callSid, '伪造的转写', 0)).toString() });
+    expect(forged.status).toBe(403);
     const hook = await phone.post('/twilio/transcription', transcriptParams(phone.callSid, '你好，我的社保卡丢了，想问一下怎么补办', 1));
     expect(hook.status).toBe(200);
     const transcript = await aliceCalls.next((e) => e.type === 'call.transcript' && e.callSid === phone.callSid);
     expect(transcript).toMatchObject({ track: 'caller', final: true, text: '你好，我的社保卡丢了，想问一下怎么补办' });
+    expect(aliceCalls.events.some((e) => e.type === 'call.transcript' && e.text === '伪造的转写')).toBe(false);
     const suggested = await aliceCalls.next((e) => e.type === 'call.suggestions' && e.callSid === phone.callSid);
     expect(suggested.type === 'call.suggestions' && suggested.hits[0]!.id).toBe('social-security-card-replacement');
     expect(suggested.type === 'call.suggestions' && suggested.hits[0]!.voice.length).toBeGreaterThan(20);

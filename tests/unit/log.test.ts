@@ -46,6 +46,12 @@ describe('maskPhone', () => {
   // so a 7-digit local number (e.g. 555-0100) comes out unmasked and an 8-digit city landline
   // (e.g. 6512 3456) shows 7 of its 8 digits. Fix: only keep a head when at least four digits
   // stay hidden, e.g. keepHead = Math.max(0, Math.min(3, digits.length - 8)).
+  it('leaves row ids whole, however many of their groups are digits, and masks a phone next to one', () => {
+    const id = '12345678-1234-4678-9abc-123456789012';
+    expect(maskPhone(`outbox ${id} failed`)).toBe(`outbox ${id} failed`);
+    expect(maskPhone(`${id} to +8613800138000`)).toBe(`${id} to +861******8000`);
+  });
+
   it('hides at least part of a short local number', () => {
     expect(maskPhone('call 555-0100')).not.toMatch(/5550100|555-0100/);
     expect(maskPhone('landline 6512 3456')).toMatch(/\*{4}/);
