@@ -63,6 +63,8 @@ export interface CaseView {
   callSid?: string | null;
   articleId?: string | null;
   due: { step: string; at: string; warnAt: string | null } | null;
+  /** Working days asked for, waiting for a supervisor: no reply and no second request meanwhile. */
+  pendingExtension?: number | null;
   version: number;
   createdAt: string;
   updatedAt?: string;

@@ -342,7 +342,8 @@ export class CaseInbox extends LitElement {
           >
           <span class="actions" @click=${(e: Event) => e.stopPropagation()}>
             ${(Object.keys(ALLOWED) as Action[]).map((a) => {
-              const allowed = ALLOWED[a].includes(c.state);
+              const waiting = c.pendingExtension != null && (a === 'REPLY' || a === 'REQUEST_EXTENSION');
+              const allowed = ALLOWED[a].includes(c.state) && !waiting;
               return html`<button
                 data-testid=${ACTION_ID[a]}
                 ?disabled=${!allowed || !mayWork}

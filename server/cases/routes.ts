@@ -84,6 +84,8 @@ export function caseView(c: CaseRow) {
     articleId: c.article_id,
     due: c.due_at ? { step: c.due_step, at: c.due_at, warnAt: c.warn_at } : null,
     extensions: lifecycle.extensions,
+    /** Working days asked for and not yet decided by a supervisor (no reply meanwhile). */
+    pendingExtension: lifecycle.pendingExtension ?? null,
     supervisions: lifecycle.supervisions,
     version: c.version,
     createdAt: c.created_at,

@@ -187,6 +187,8 @@ describe('agent panel in Chromium', { timeout: 60_000 }, () => {
     await page.locator('[data-testid=case-days]').fill('3');
     await page.locator('[data-testid=case-confirm]').click();
     await expect.poll(async () => (await t.hotline.cases.history(caseId)).at(-1)?.type).toBe('REQUEST_EXTENSION');
+    // While a supervisor has not decided, the reply waits.
+    await expect.poll(() => row.locator('[data-testid=case-reply]').isEnabled()).toBe(false);
     // A supervisor approves elsewhere; the handler reloads the inbox (pushes are tested in assist.test.ts) and replies.
     await t.hotline.cases.act(caseId, { type: 'APPROVE_EXTENSION', by: 'sam' });
     const refreshed = page.waitForResponse((r) => r.url().includes('/api/cases?'));
