@@ -56,7 +56,8 @@ import { SuggestionFeedback } from './assist/feedback.ts';
 import { assistRouter } from './assist/routes.ts';
 import { transcriptionWebhooks } from './assist/transcription.ts';
 import { panelRouter } from './assist/panel.ts';
-import type { CaseAlert, CaseNotice } from './assist/protocol.ts';
+import type { CaseNotice } from './assist/protocol.ts';
+import { reportsRouter } from './reports/routes.ts';
 
 export interface Hotline {
   /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
@@ -269,6 +270,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   app.use('/api/knowledge', articleSendRouter({ kb: knowledge, outbox, configured: (c) => !!senders[c], audit, wake: () => dispatcher.kick(), allowed: requireRole('agent', 'supervisor') }));
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
+  app.use('/api/reports', requireRole('supervisor', 'handler'), reportsRouter(store.db));
   app.use(
     '/api',
     assistRouter({
