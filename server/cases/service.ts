@@ -5,6 +5,7 @@ import type { CasesTable } from '../store/schema.ts';
 import { chinaDate } from './calendar.ts';
 import type { CaseType, DeadlinePolicy, DeadlineStep, Urgency } from './deadlines.ts';
 import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState, type Rating } from './lifecycle.ts';
+import { caseMeasures, type CaseMeasures, type Period, type Scope } from './measures.ts';
 import { caseNumber } from './number.ts';
 
 export type CaseRow = Selectable<CasesTable>;
@@ -346,6 +347,11 @@ export class Cases {
   /** Open cases past the deadline of the step they wait for, most overdue first. `db`: a transaction's handle. */
   overdue(limit: number, db: Db = this.db): Promise<CaseRow[]> {
     return db.selectFrom('cases').selectAll().where('due_at', '<', this.now().toISOString()).orderBy('due_at').limit(limit).execute();
+  }
+
+  /** The case measures of a period (docs/reports.md), for the centre or some departments. */
+  measures(period: Period, scope: Scope = {}): Promise<CaseMeasures> {
+    return caseMeasures(this.db, period, scope);
   }
 
   /** How many cases are past a deadline now (the wallboard). */

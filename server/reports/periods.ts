@@ -1,4 +1,4 @@
-import type { Period } from './measures.ts';
+import type { Period } from '../cases/measures.ts';
 
 export type PeriodKind = 'day' | 'week' | 'month';
 

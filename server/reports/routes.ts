@@ -1,7 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.ts';
-import { caseMeasures, type Period, type Scope } from './measures.ts';
+import type { CaseMeasures, Period, Scope } from '../cases/measures.ts';
 import { periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
 
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
@@ -22,7 +20,7 @@ function askedPeriod(q: Request['query']): { period: Period; kind?: PeriodKind }
 }
 
 /** GET /api/reports/cases: the case measures of a period beside the one before (环比) and the same one a year before (同比). */
-export function reportsRouter(db: Kysely<Database>): Router {
+export function reportsRouter(cases: { measures(p: Period, s: Scope): Promise<CaseMeasures> }): Router {
   const r = Router();
   r.get('/cases', async (req: Request, res: Response, next) => {
     try {
@@ -39,9 +37,9 @@ export function reportsRouter(db: Kysely<Database>): Router {
         return;
       }
       const [current, previous, lastYear] = await Promise.all([
-        caseMeasures(db, p.period, scope),
-        caseMeasures(db, previousPeriod(p.period, p.kind), scope),
-        caseMeasures(db, yearBefore(p.period), scope),
+        cases.measures(p.period, scope),
+        cases.measures(previousPeriod(p.period, p.kind), scope),
+        cases.measures(yearBefore(p.period), scope),
       ]);
       res.json({ kind: p.kind ?? 'range', scope, current, previous, yearBefore: lastYear });
     } catch (err) {

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../server/cases/calendar.ts';
 import { DeadlinePolicy } from '../../server/cases/deadlines.ts';
 import { Cases, type NewCase } from '../../server/cases/service.ts';
-import { caseMeasures } from '../../server/reports/measures.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 import { REPO } from '../helpers/hotline.ts';
 import { freshPostgres, testStore } from '../helpers/postgres.ts';
@@ -112,7 +111,7 @@ describe(`case measures on the ${testStore()} store`, () => {
   });
 
   it('counts October for the whole centre as worked out by hand', async () => {
-    const m = await caseMeasures(store.db, OCTOBER);
+    const m = await cases.measures(OCTOBER);
     // Received in October: A, B, C (D was opened in September, E in November).
     expect(m.received).toBe(3);
     expect(m.byType).toEqual([{ key: '咨询', count: 1 }, { key: '投诉', count: 1 }, { key: '求助', count: 1 }].sort((x, y) => x.key.localeCompare(y.key)));
@@ -136,21 +135,21 @@ describe(`case measures on the ${testStore()} store`, () => {
 
   it('gives a department only its own cases', async () => {
     // HRSS holds B only (C left for HEALTHCARE).
-    const hrss = await caseMeasures(store.db, OCTOBER, { departments: ['HRSS'] });
+    const hrss = await cases.measures(OCTOBER, { departments: ['HRSS'] });
     expect(hrss.received).toBe(1);
     expect(hrss.byChannel).toEqual([{ key: 'sms', count: 1 }]);
     expect(hrss.onTime.accept).toEqual({ numerator: 0, denominator: 1, rate: 0 });
     expect(hrss).toMatchObject({ dispatched: 1, escalations: 1, reopened: 1, returned: 0 });
     expect(hrss.satisfaction).toEqual({ numerator: 0, denominator: 1, rate: 0 });
-    const none = await caseMeasures(store.db, OCTOBER, { departments: [] });
+    const none = await cases.measures(OCTOBER, { departments: [] });
     expect(none.received).toBe(0);
     expect(none.satisfaction.rate).toBeNull();
   });
 
   it('counts September and November apart', async () => {
-    const sept = await caseMeasures(store.db, { from: cn('2026-09-01T00:00:00').toISOString(), to: OCTOBER.from });
+    const sept = await cases.measures({ from: cn('2026-09-01T00:00:00').toISOString(), to: OCTOBER.from });
     expect(sept).toMatchObject({ received: 1, dispatched: 1, replied: 0 });
-    const nov = await caseMeasures(store.db, { from: OCTOBER.to, to: cn('2026-12-01T00:00:00').toISOString() });
+    const nov = await cases.measures({ from: OCTOBER.to, to: cn('2026-12-01T00:00:00').toISOString() });
     expect(nov).toMatchObject({ received: 1, dispatched: 1 });
     expect(nov.byChannel).toEqual([{ key: 'web', count: 1 }]);
   });

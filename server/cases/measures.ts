@@ -56,8 +56,9 @@ const rate = (numerator: number, denominator: number): Rate => ({ numerator, den
 const COMPLETES: Record<'dispatch' | 'accept' | 'reply', string> = { dispatch: 'DISPATCH', accept: 'ACCEPT', reply: 'REPLY' };
 
 /**
- * Case measures for a period, from the cases capability's record (cases, their events and the
- * deadline misses the scheduler wrote once each). Counts of moves are counted by when the move
+ * Case measures for a period, from this capability's own record (cases, their events and the
+ * deadline misses the scheduler wrote once each); the reports capability asks for them through
+ * `Cases.measures`. Counts of moves are counted by when the move
  * happened; cases received by when they were opened. A department's figures are its cases'.
  */
 export async function caseMeasures(db: Kysely<Database>, period: Period, scope: Scope = {}): Promise<CaseMeasures> {
