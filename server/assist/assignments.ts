@@ -3,17 +3,30 @@ import type { Database } from '../store/index.ts';
 
 /** Which agent holds a call they took over. One row per call: the first agent to claim it wins, whichever node they are on. */
 export class Assignments {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   /** The holder after the claim: `username` if it was free (or already theirs). */
   async claim(callSid: string, username: string): Promise<string> {
     await this.db
       .insertInto('call_assignments')
-      .values({ call_sid: callSid, username, at: new Date().toISOString() })
+      .values({ call_sid: callSid, username, at: this.now().toISOString() })
       .onConflict((oc) => oc.column('call_sid').doNothing())
       .execute();
     const r = await this.db.selectFrom('call_assignments').select('username').where('call_sid', '=', callSid).executeTakeFirst();
     return r?.username ?? username;
+  }
+
+  /** When agents took these calls over (the calls they hold), by call. */
+  async takenAt(callSids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < callSids.length; i += 500) {
+      const rows = await this.db.selectFrom('call_assignments').select(['call_sid', 'at']).where('call_sid', 'in', callSids.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.call_sid, r.at);
+    }
+    return out;
   }
 
   /** The call is free again (the take-over failed, or the agent did not answer). */

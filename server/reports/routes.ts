@@ -1,5 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { CaseMeasures, Period, Scope } from '../cases/measures.ts';
+import type { VoiceRecord } from '../voice/measures.ts';
+import { serviceMeasures } from './service.ts';
 import { periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
 
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
@@ -20,8 +22,40 @@ function askedPeriod(q: Request['query']): { period: Period; kind?: PeriodKind }
 }
 
 /** GET /api/reports/cases: the case measures of a period beside the one before (环比) and the same one a year before (同比). */
-export function reportsRouter(cases: { measures(p: Period, s: Scope): Promise<CaseMeasures> }): Router {
+export interface ReportSources {
+  cases: { measures(p: Period, s: Scope): Promise<CaseMeasures> };
+  calls: { record(p: Period): Promise<VoiceRecord> };
+  assignments: { takenAt(callSids: string[]): Promise<Map<string, string>> };
+}
+
+export function reportsRouter({ cases, calls, assignments }: ReportSources): Router {
   const r = Router();
+  const service = async (p: Period) => {
+    const record = await calls.record(p);
+    return serviceMeasures(p, record, await assignments.takenAt(record.toHuman.map((c) => c.callSid)));
+  };
+
+  /** GET /api/reports/service: the phone service measures (the centre's, so supervisors only). */
+  r.get('/service', async (req: Request, res: Response, next) => {
+    try {
+      if (!req.user!.roles.some((x) => x === 'admin' || x === 'supervisor')) {
+        res.status(403).json({ error: 'forbidden', message: 'the service measures are the centre’s: supervisors only' });
+        return;
+      }
+      let p: ReturnType<typeof askedPeriod>;
+      try {
+        p = askedPeriod(req.query);
+      } catch (err) {
+        res.status(400).json({ error: 'bad_request', message: (err as Error).message });
+        return;
+      }
+      const [current, previous, lastYear] = [await service(p.period), await service(previousPeriod(p.period, p.kind)), await service(yearBefore(p.period))];
+      res.json({ kind: p.kind ?? 'range', current, previous, yearBefore: lastYear });
+    } catch (err) {
+      next(err);
+    }
+  });
+
   r.get('/cases', async (req: Request, res: Response, next) => {
     try {
       const u = req.user!;

@@ -379,6 +379,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('call_events').execute();
     },
   },
+  '0014_call_direction': {
+    async up(db: Kysely<any>) {
+      // The service measures count the calls citizens made, not the callbacks we placed.
+      await db.schema.alterTable('calls').addColumn('direction', 'text', (c) => c.notNull().defaultTo('inbound')).execute();
+      await db.schema.createIndex('calls_started_idx').on('calls').columns(['started_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('calls_started_idx').execute();
+      await db.schema.alterTable('calls').dropColumn('direction').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

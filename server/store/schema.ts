@@ -50,6 +50,8 @@ export interface CallsTable {
   started_at: string;
   updated_at: string;
   handed_off_at: string | null;
+  /** inbound | outbound (calls we placed, such as the callback). */
+  direction: string;
   ended_at: string | null;
   duration_s: number | null;
 }

@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { preparedQuery, type Database } from '../store/index.ts';
 import type { CallsTable } from '../store/schema.ts';
+import type { Period } from '../cases/measures.ts';
+import { voiceRecord, type VoiceRecord } from './measures.ts';
 
 export type CallRow = Selectable<CallsTable>;
 
@@ -27,6 +29,8 @@ export type CallOutcome = 'answered_in_menu' | 'handed_off' | 'abandoned' | 'fai
 
 export interface NewCall {
   callSid: string;
+  /** Outbound: a call we placed (the callback); left out of the service measures. */
+  direction?: 'inbound' | 'outbound';
   flowId: string;
   flowVersion: number;
   snapshot: unknown;
@@ -84,7 +88,10 @@ export class Calls {
   private readonly applyStep;
   private readonly applyStepAndHandoff;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.byId = preparedQuery<'sid', CallRow>(db, (p) => db.selectFrom('calls').selectAll().where('call_sid', '=', p('sid')));
     const step = (handoff: boolean) =>
       preparedQuery<keyof StepValues, never>(db, (p) =>
@@ -115,7 +122,7 @@ export class Calls {
 
   /** Returns false when another request created the call first (a retried first webhook). */
   async create(c: NewCall): Promise<boolean> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const res = await this.db
       .insertInto('calls')
       .values({
@@ -139,6 +146,7 @@ export class Calls {
         started_at: now,
         updated_at: now,
         handed_off_at: c.handoffTarget ? now : null,
+        direction: c.direction ?? 'inbound',
         ended_at: null,
         duration_s: null,
       })
@@ -152,7 +160,7 @@ export class Calls {
    * false when a concurrent duplicate of the same webhook won the race.
    */
   async advance(call: CallRow, step: number, a: CallAdvance): Promise<boolean> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const values: StepValues = {
       sid: call.call_sid,
       snapshot: JSON.stringify(a.snapshot),
@@ -172,7 +180,7 @@ export class Calls {
 
   /** Mark a hand-off that happened outside the flow (an error path). Best effort. */
   async markHandoff(callSid: string, target: string): Promise<void> {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     await this.db
       .updateTable('calls')
       .set({ handoff_target: target, handed_off_at: now, updated_at: now })
@@ -192,7 +200,7 @@ export class Calls {
         : isFinished(call.snapshot) // a final state without a hand-off is a hang-up state
           ? 'answered_in_menu'
           : 'abandoned';
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const res = await this.db
       .updateTable('calls')
       .set({ status: 'ended', outcome, twilio_status: twilioStatus, ended_at: now, updated_at: now, duration_s: durationS ?? null })
@@ -200,6 +208,11 @@ export class Calls {
       .where('status', '=', 'active')
       .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0 ? { outcome, call } : undefined;
+  }
+
+  /** The inbound calls of a period, for the service measures. */
+  record(period: Period): Promise<VoiceRecord> {
+    return voiceRecord(this.db, period);
   }
 
   async activeCount(): Promise<number> {

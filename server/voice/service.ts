@@ -187,6 +187,7 @@ export class VoiceService {
     const handoffTarget = this.handoffTarget(turn);
     const created = await this.d.calls.create({
       callSid,
+      direction: p.Direction?.startsWith('outbound') ? 'outbound' : 'inbound',
       flowId: v.flowId,
       flowVersion: v.version,
       snapshot: turn.persisted,

@@ -106,7 +106,13 @@ describe('agent assist: the live connection of the panel', () => {
     const phone = t.phone({ from: '+8613900139000' });
     await phone.dial();
     await phone.press('0');
+    // Another seat watches the call: an event is pushed only once it is stored, so when the
+    // suggestion reaches it, the whole call is in the store.
+    const observer = await panel('sam');
+    const observed = recordCalls(observer);
+    await observer.emitWithAck('watch', phone.callSid);
     await phone.post('/twilio/transcription', transcriptParams(phone.callSid, '营业执照怎么变更地址', 1));
+    await observed.next((e) => e.type === 'call.suggestions' && e.callSid === phone.callSid);
     const watcher = await panel('alice');
     // The panel was away while all that happened; it asks again, as on every reconnect.
     const reply = (await watcher.emitWithAck('sync', { watch: [phone.callSid] })) as SyncReply;

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../server/cases/calendar.ts';
 import { DeadlinePolicy } from '../../server/cases/deadlines.ts';
 import { Cases, type NewCase } from '../../server/cases/service.ts';
+import { Calls } from '../../server/voice/calls.ts';
+import { Assignments } from '../../server/assist/assignments.ts';
+import { serviceMeasures } from '../../server/reports/service.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 import { REPO } from '../helpers/hotline.ts';
 import { freshPostgres, testStore } from '../helpers/postgres.ts';
@@ -146,6 +149,61 @@ describe(`case measures on the ${testStore()} store`, () => {
     expect(none.satisfaction.rate).toBeNull();
   });
 
+  it('measures the phone service of a day as worked out by hand', async () => {
+    const calls = new Calls(store.db, () => clock);
+    const taken = new Assignments(store.db, () => clock);
+    const at = (local: string) => (clock = cn(local));
+    const call = (sid: string, entered: string[], direction: 'inbound' | 'outbound' = 'inbound') =>
+      calls.create({ callSid: sid, direction, flowId: 'main', flowVersion: 1, snapshot: { status: 'active' }, response: '<Response/>', from: '+8613800138000', to: '+8612345', lang: 'zh-CN', state: entered.at(-1)!, entered });
+    const sid = (n: number) => `CA${String(n).padStart(32, '0')}`;
+    // 1: answered by the menu (a final state, no agent).
+    at('2026-10-15T09:00:00');
+    await calls.create({ callSid: sid(1), flowId: 'main', flowVersion: 1, snapshot: { status: 'done' }, response: '<Response/>', from: '+8613800138001', to: '+8612345', lang: 'zh-CN', state: 'goodbye', entered: ['greeting', 'goodbye'] });
+    await calls.end(sid(1), 'completed', 60);
+    // 2: three menu states, a human asked for after 40 s, taken over 10 s later.
+    at('2026-10-15T10:00:00');
+    await call(sid(2), ['greeting', 'policy', 'policyAgent']);
+    at('2026-10-15T10:00:40');
+    await calls.markHandoff(sid(2), 'queue:policy');
+    at('2026-10-15T10:00:50');
+    await taken.claim(sid(2), 'alice');
+    // 3: a human asked for after 20 s (two states), taken over 30 s later.
+    at('2026-10-15T11:00:00');
+    await call(sid(3), ['greeting', 'agent']);
+    at('2026-10-15T11:00:20');
+    await calls.markHandoff(sid(3), 'queue:general');
+    at('2026-10-15T11:00:50');
+    await taken.claim(sid(3), 'bob');
+    // 4: asked for a human after 60 s, hung up in the queue.
+    at('2026-10-15T12:00:00');
+    await call(sid(4), ['greeting', 'agent']);
+    at('2026-10-15T12:01:00');
+    await calls.markHandoff(sid(4), 'queue:general');
+    await calls.end(sid(4), 'completed', 120);
+    // 5: hung up in the menu.
+    at('2026-10-15T13:00:00');
+    await call(sid(5), ['greeting']);
+    await calls.end(sid(5), 'completed', 5);
+    // 6: the callback we placed: not a call offered.
+    await call(sid(6), ['ask'], 'outbound');
+    // 7: the next day.
+    at('2026-10-16T09:00:00');
+    await call(sid(7), ['greeting']);
+
+    const day = { from: cn('2026-10-15T00:00:00').toISOString(), to: cn('2026-10-16T00:00:00').toISOString() };
+    const record = await calls.record(day);
+    const m = serviceMeasures(day, record, await taken.takenAt(record.toHuman.map((c) => c.callSid)));
+    expect(m).toMatchObject({ offered: 5, answeredInMenu: 1, abandonedInMenu: 1, failed: 0, askedForHuman: 3, answeredByAgent: 2, abandonedInQueue: 1 });
+    expect(m.answerRate).toEqual({ numerator: 2, denominator: 3, rate: 2 / 3 });
+    // Only call 2 was taken within 15 s of asking.
+    expect(m.answeredWithin15s).toEqual({ numerator: 1, denominator: 3, rate: 1 / 3 });
+    expect(m.containment).toEqual({ numerator: 1, denominator: 5, rate: 0.2 });
+    // Start to asking: 40, 20, 60 s; menu states before the hand-off: 2, 1, 1.
+    expect(m.timeToHuman).toEqual({ p50Seconds: 40, p90Seconds: 60, meanMenuSteps: 4 / 3 });
+    // Asking to taken: 10 and 30 s.
+    expect(m.timeToAnswer).toEqual({ p50Seconds: 10, p90Seconds: 30 });
+  });
+
   it('counts September and November apart', async () => {
     const sept = await cases.measures({ from: cn('2026-09-01T00:00:00').toISOString(), to: OCTOBER.from });
     expect(sept).toMatchObject({ received: 1, dispatched: 1, replied: 0 });
@@ -197,5 +255,18 @@ describe('GET /api/reports/cases', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('day, week, month');
     expect((await get('sup', '?from=2026-10-02T00:00:00%2B08:00&to=2026-10-01T00:00:00%2B08:00')).status).toBe(400);
+  });
+
+  it('gives supervisors the phone service of today, and nobody else', async () => {
+    const phone = t.phone();
+    await phone.dial();
+    await phone.press('0');
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const res = await fetch(`${t.url}/api/reports/service?period=day&date=${today}`, { headers: { cookie: cookies.sup! } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { current: { offered: number; askedForHuman: number; answeredByAgent: number; answerRate: { rate: number | null } } };
+    expect(body.current).toMatchObject({ offered: 1, askedForHuman: 1, answeredByAgent: 0 });
+    expect(body.current.answerRate.rate).toBe(0);
+    expect((await fetch(`${t.url}/api/reports/service?period=day`, { headers: { cookie: cookies.hana! } })).status).toBe(403);
   });
 });
