@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { CaseMeasures, Period, Scope } from '../cases/measures.ts';
 import type { VoiceRecord } from '../voice/measures.ts';
 import { serviceMeasures } from './service.ts';
@@ -21,7 +21,7 @@ function askedPeriod(q: Request['query']): { period: Period; kind?: PeriodKind }
   return { period: periodOf(kind, date), kind };
 }
 
-/** GET /api/reports/cases: the case measures of a period beside the one before (环比) and the same one a year before (同比). */
+/** GET /api/reports/cases and /service: the measures of a period beside the one before (环比) and the same one a year before (同比). */
 export interface ReportSources {
   cases: { measures(p: Period, s: Scope): Promise<CaseMeasures> };
   calls: { record(p: Period): Promise<VoiceRecord> };
@@ -34,51 +34,42 @@ export function reportsRouter({ cases, calls, assignments }: ReportSources): Rou
     const record = await calls.record(p);
     return serviceMeasures(p, record, await assignments.takenAt(record.toHuman.map((c) => c.callSid)));
   };
+  /** Answers one measure for the asked period beside the one before (环比) and a year before (同比). */
+  const compared =
+    <T>(measure: (p: Period, req: Request) => Promise<T>, extra: (req: Request) => Record<string, unknown> = () => ({})) =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      let p: ReturnType<typeof askedPeriod>;
+      try {
+        p = askedPeriod(req.query);
+      } catch (err) {
+        res.status(400).json({ error: 'bad_request', message: (err as Error).message });
+        return;
+      }
+      try {
+        const current = await measure(p.period, req);
+        const previous = await measure(previousPeriod(p.period, p.kind), req);
+        const lastYear = await measure(yearBefore(p.period), req);
+        res.json({ kind: p.kind ?? 'range', ...extra(req), current, previous, yearBefore: lastYear });
+      } catch (err) {
+        next(err);
+      }
+    };
+  const centre = (req: Request) => req.user!.roles.some((x) => x === 'admin' || x === 'supervisor');
+  /** Department handlers see their departments' figures only. */
+  const scopeOf = (req: Request): Scope => {
+    const u = req.user!;
+    const asked = typeof req.query.department === 'string' && req.query.department ? req.query.department.split(',') : undefined;
+    return centre(req) ? { departments: asked } : { departments: (asked ?? u.departments).filter((d) => u.departments.includes(d)) };
+  };
 
   /** GET /api/reports/service: the phone service measures (the centre's, so supervisors only). */
-  r.get('/service', async (req: Request, res: Response, next) => {
-    try {
-      if (!req.user!.roles.some((x) => x === 'admin' || x === 'supervisor')) {
-        res.status(403).json({ error: 'forbidden', message: 'the service measures are the centre’s: supervisors only' });
-        return;
-      }
-      let p: ReturnType<typeof askedPeriod>;
-      try {
-        p = askedPeriod(req.query);
-      } catch (err) {
-        res.status(400).json({ error: 'bad_request', message: (err as Error).message });
-        return;
-      }
-      const [current, previous, lastYear] = [await service(p.period), await service(previousPeriod(p.period, p.kind)), await service(yearBefore(p.period))];
-      res.json({ kind: p.kind ?? 'range', current, previous, yearBefore: lastYear });
-    } catch (err) {
-      next(err);
+  r.get('/service', (req, res, next) => {
+    if (!centre(req)) {
+      res.status(403).json({ error: 'forbidden', message: 'the service measures are the centre’s: supervisors only' });
+      return;
     }
+    return compared((p) => service(p))(req, res, next);
   });
-
-  r.get('/cases', async (req: Request, res: Response, next) => {
-    try {
-      const u = req.user!;
-      const centre = u.roles.some((x) => x === 'admin' || x === 'supervisor');
-      // Department handlers see their departments' figures only.
-      const asked = typeof req.query.department === 'string' && req.query.department ? req.query.department.split(',') : undefined;
-      const scope: Scope = centre ? { departments: asked } : { departments: (asked ?? u.departments).filter((d) => u.departments.includes(d)) };
-      let p: ReturnType<typeof askedPeriod>;
-      try {
-        p = askedPeriod(req.query);
-      } catch (err) {
-        res.status(400).json({ error: 'bad_request', message: (err as Error).message });
-        return;
-      }
-      const [current, previous, lastYear] = await Promise.all([
-        cases.measures(p.period, scope),
-        cases.measures(previousPeriod(p.period, p.kind), scope),
-        cases.measures(yearBefore(p.period), scope),
-      ]);
-      res.json({ kind: p.kind ?? 'range', scope, current, previous, yearBefore: lastYear });
-    } catch (err) {
-      next(err);
-    }
-  });
+  r.get('/cases', compared((p, req) => cases.measures(p, scopeOf(req)), (req) => ({ scope: scopeOf(req) })));
   return r;
 }

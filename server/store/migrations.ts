@@ -379,13 +379,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('call_events').execute();
     },
   },
-  '0014_call_direction': {
+  '0014_report_indexes': {
     async up(db: Kysely<any>) {
       // The service measures count the calls citizens made, not the callbacks we placed.
       await db.schema.alterTable('calls').addColumn('direction', 'text', (c) => c.notNull().defaultTo('inbound')).execute();
       await db.schema.createIndex('calls_started_idx').on('calls').columns(['started_at']).execute();
+      // The case measures count moves by when they were made, and cases by when they were opened.
+      await db.schema.createIndex('case_events_at_idx').on('case_events').columns(['at', 'type']).execute();
+      await db.schema.createIndex('cases_created_idx').on('cases').columns(['created_at']).execute();
     },
     async down(db: Kysely<any>) {
+      await db.schema.dropIndex('cases_created_idx').execute();
+      await db.schema.dropIndex('case_events_at_idx').execute();
       await db.schema.dropIndex('calls_started_idx').execute();
       await db.schema.alterTable('calls').dropColumn('direction').execute();
     },

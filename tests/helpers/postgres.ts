@@ -35,3 +35,19 @@ export async function dropPostgres(url: string): Promise<void> {
   await c.query(`drop schema if exists ${schema} cascade`);
   await c.end();
 }
+
+/** A fresh store of the project's kind (a SQLite file in a temp dir, or a fresh PostgreSQL schema), and how to remove it. */
+export async function freshStore(): Promise<{ store: import('../../server/store/index.ts').Store; cleanup(): Promise<void> }> {
+  const { openStore } = await import('../../server/store/index.ts');
+  if (testStore() === 'postgres') {
+    const pg = await freshPostgres();
+    const store = await openStore({ dataDir: '/nonexistent', databaseUrl: pg.url });
+    return { store, cleanup: async () => (await store.close(), await pg.drop()) };
+  }
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hotline-store-'));
+  const store = await openStore({ dataDir: dir });
+  return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+}

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../server/cases/calendar.ts';
@@ -7,9 +5,9 @@ import { DeadlinePolicy } from '../../server/cases/deadlines.ts';
 import { IllegalMove } from '../../server/cases/lifecycle.ts';
 import { isCaseNumber } from '../../server/cases/number.ts';
 import { CaseChanged, Cases, type NewCase } from '../../server/cases/service.ts';
-import { openStore, type Store } from '../../server/store/index.ts';
+import type { Store } from '../../server/store/index.ts';
 import { REPO } from '../helpers/hotline.ts';
-import { freshPostgres, testStore } from '../helpers/postgres.ts';
+import { freshStore, testStore } from '../helpers/postgres.ts';
 
 const cn = (local: string) => new Date(`${local}+08:00`);
 const endOf = (date: string) => new Date(new Date(`${date}T00:00:00+08:00`).getTime() + 86_400_000).toISOString();
@@ -23,21 +21,10 @@ describe(`cases on the ${testStore()} store`, () => {
   let cases: Cases;
 
   beforeAll(async () => {
-    if (testStore() === 'postgres') {
-      const pg = await freshPostgres();
-      store = await openStore({ dataDir: '/nonexistent', databaseUrl: pg.url });
-      cleanup = pg.drop;
-    } else {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'hotline-cases-'));
-      store = await openStore({ dataDir: dir });
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    }
+    ({ store, cleanup } = await freshStore());
     cases = new Cases(store.db, policy, rules, () => clock);
   });
-  afterAll(async () => {
-    await store.close();
-    await cleanup();
-  });
+  afterAll(async () => cleanup());
 
   const complaint: NewCase = { type: '投诉', category: '市场监管/消费维权', urgency: 'normal', callerPhone: '+8613800138000', description: '商家拒绝退款', channel: 'voice', by: 'agent-li' };
   const at = (local: string) => {

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../server/cases/calendar.ts';
@@ -8,9 +6,9 @@ import { Cases, type NewCase } from '../../server/cases/service.ts';
 import { Calls } from '../../server/voice/calls.ts';
 import { Assignments } from '../../server/assist/assignments.ts';
 import { serviceMeasures } from '../../server/reports/service.ts';
-import { openStore, type Store } from '../../server/store/index.ts';
+import type { Store } from '../../server/store/index.ts';
 import { REPO } from '../helpers/hotline.ts';
-import { freshPostgres, testStore } from '../helpers/postgres.ts';
+import { freshStore, testStore } from '../helpers/postgres.ts';
 
 const cn = (local: string) => new Date(`${local}+08:00`);
 /** October 2026 in China time. */
@@ -27,15 +25,7 @@ describe(`case measures on the ${testStore()} store`, () => {
   let cases: Cases;
 
   beforeAll(async () => {
-    if (testStore() === 'postgres') {
-      const pg = await freshPostgres();
-      store = await openStore({ dataDir: '/nonexistent', databaseUrl: pg.url });
-      cleanup = pg.drop;
-    } else {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'hotline-reports-'));
-      store = await openStore({ dataDir: dir });
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    }
+    ({ store, cleanup } = await freshStore());
     const policy = DeadlinePolicy.load(path.join(REPO, 'cases', 'deadlines.yaml'), WorkCalendar.load(path.join(REPO, 'cases', 'calendar.yaml')));
     cases = new Cases(store.db, policy, { returnWindowHours: 24, maxExtensions: 2 }, () => clock);
 
@@ -108,10 +98,7 @@ describe(`case measures on the ${testStore()} store`, () => {
     await move(e.id, { type: 'DISPATCH', department: 'CITY' });
   }, 60_000);
 
-  afterAll(async () => {
-    await store.close();
-    await cleanup();
-  });
+  afterAll(async () => cleanup());
 
   it('counts October for the whole centre as worked out by hand', async () => {
     const m = await cases.measures(OCTOBER);
