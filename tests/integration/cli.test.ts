@@ -94,4 +94,34 @@ describe('npx hotline', () => {
       await t.close();
     }
   });
+
+  it('report daily prints the measures as JSON or CSV, beside the day before and a year before', async () => {
+    const dataDir = path.join(tmp, 'report-data');
+    const { openStore } = await import('../../server/store/index.ts');
+    const { Cases } = await import('../../server/cases/service.ts');
+    const { DeadlinePolicy } = await import('../../server/cases/deadlines.ts');
+    const { WorkCalendar } = await import('../../server/cases/calendar.ts');
+    const store = await openStore({ dataDir });
+    const policy = DeadlinePolicy.load(path.join(REPO, 'cases', 'deadlines.yaml'), WorkCalendar.load(path.join(REPO, 'cases', 'calendar.yaml')));
+    const cases = new Cases(store.db, policy, policy.rules, () => new Date('2026-10-15T02:00:00Z'));
+    for (const type of ['投诉', '咨询'] as const) await cases.create({ type, category: '市场监管/消费维权', urgency: 'normal', callerPhone: '+8613800138000', description: '测试', channel: 'voice', by: 'agent-li' });
+    await store.close();
+    const json = await hotline(['report', 'daily', '--date', '2026-10-15'], { HOTLINE_DATA_DIR: dataDir });
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { current: { cases: { received: number }; period: { from: string } }; previous: { cases: { received: number } } };
+    expect(report.current.cases.received).toBe(2);
+    expect(report.previous.cases.received).toBe(0);
+    expect(report.current.period.from).toBe('2026-10-14T16:00:00.000Z');
+    const out = path.join(tmp, 'daily.csv');
+    const csv = await hotline(['report', 'daily', '--date', '2026-10-15', '--format', 'csv', '--out', out], { HOTLINE_DATA_DIR: dataDir });
+    expect(csv.code).toBe(0);
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(rows[0]![0]).toBe('measure');
+    expect(rows.find((r) => r[0] === 'cases.received')).toEqual(['cases.received', '2', '0', '0']);
+    expect(rows.find((r) => r[0] === 'cases.byType.投诉')).toEqual(['cases.byType.投诉', '1', '0', '0']);
+    expect(rows.find((r) => r[0] === 'cases.satisfaction')).toEqual(['cases.satisfaction', '', '', '']);
+    const bad = await hotline(['report', 'yearly'], { HOTLINE_DATA_DIR: dataDir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('daily, weekly or monthly');
+  });
 });
