@@ -3,6 +3,15 @@ import { periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods
 import type { ReportSources } from './routes.ts';
 import { serviceMeasures, type ServiceMeasures } from './service.ts';
 
+/** One department's line in the league table (by the department holding each case now). */
+export interface LeagueLine {
+  department: string;
+  received: number;
+  accept: Rate;
+  reply: Rate;
+  satisfaction: Rate;
+}
+
 export interface PeriodFigures {
   period: Period;
   cases: CaseMeasures;
@@ -14,6 +23,8 @@ export interface Report {
   kind: PeriodKind;
   date: string;
   current: PeriodFigures;
+  /** The departments of the period, best on-time reply first. */
+  league: LeagueLine[];
   previous: PeriodFigures;
   yearBefore: PeriodFigures;
 }
@@ -23,9 +34,29 @@ async function figures(s: ReportSources, period: Period, scope: Scope): Promise<
   return { period, cases: await s.cases.measures(period, scope), service: serviceMeasures(period, record, await s.assignments.takenAt(record.toHuman.map((c) => c.callSid))) };
 }
 
+/** Each department with cases or moves in the period, ranked: on-time reply, then on-time acceptance, then satisfaction. */
+export async function league(s: ReportSources, period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
+  const codes = (await s.departments.list()).map((d) => d.code).filter((c) => !scope.departments || scope.departments.includes(c));
+  const lines: LeagueLine[] = [];
+  for (const department of codes) {
+    const m = await s.cases.measures(period, { departments: [department] });
+    if (m.received === 0 && m.onTime.accept.denominator === 0 && m.onTime.reply.denominator === 0 && m.satisfaction.denominator === 0) continue;
+    lines.push({ department, received: m.received, accept: m.onTime.accept, reply: m.onTime.reply, satisfaction: m.satisfaction });
+  }
+  const r = (x: Rate) => x.rate ?? -1;
+  return lines.sort((a, b) => r(b.reply) - r(a.reply) || r(b.accept) - r(a.accept) || r(b.satisfaction) - r(a.satisfaction) || a.department.localeCompare(b.department));
+}
+
 export async function buildReport(s: ReportSources, kind: PeriodKind, date: string, scope: Scope = {}): Promise<Report> {
   const period = periodOf(kind, date);
-  return { kind, date, current: await figures(s, period, scope), previous: await figures(s, previousPeriod(period, kind), scope), yearBefore: await figures(s, yearBefore(period), scope) };
+  return {
+    kind,
+    date,
+    current: await figures(s, period, scope),
+    league: await league(s, period, scope),
+    previous: await figures(s, previousPeriod(period, kind), scope),
+    yearBefore: await figures(s, yearBefore(period), scope),
+  };
 }
 
 type Cell = number | string | null;
@@ -53,5 +84,9 @@ export function reportCsv(r: Report): string {
   });
   const names = [...new Set(cols.flatMap((m) => [...m.keys()]))];
   const head = ['measure', `current ${r.current.period.from}`, `previous ${r.previous.period.from}`, `year before ${r.yearBefore.period.from}`];
-  return [head.map(csvCell).join(','), ...names.map((n) => [n, ...cols.map((m) => (m.has(n) ? m.get(n)! : 0))].map(csvCell).join(','))].join('\n') + '\n';
+  const rows: Cell[][] = [head, ...names.map((n) => [n, ...cols.map((m) => (m.has(n) ? m.get(n)! : 0))])];
+  // The league table of the period, below: one line per department.
+  rows.push([], ['department', 'received', 'on-time accept', 'on-time reply', 'satisfaction']);
+  for (const l of r.league) rows.push([l.department, l.received, l.accept.rate, l.reply.rate, l.satisfaction.rate]);
+  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }

@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { CaseMeasures, Period, Scope } from '../cases/measures.ts';
 import type { VoiceRecord } from '../voice/measures.ts';
 import { serviceMeasures } from './service.ts';
+import { league } from './report.ts';
 import { periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
 
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
@@ -24,11 +25,13 @@ function askedPeriod(q: Request['query']): { period: Period; kind?: PeriodKind }
 /** GET /api/reports/cases and /service: the measures of a period beside the one before (环比) and the same one a year before (同比). */
 export interface ReportSources {
   cases: { measures(p: Period, s: Scope): Promise<CaseMeasures> };
+  departments: { list(): Promise<Array<{ code: string }>> };
   calls: { record(p: Period): Promise<VoiceRecord> };
   assignments: { takenAt(callSids: string[]): Promise<Map<string, string>> };
 }
 
-export function reportsRouter({ cases, calls, assignments }: ReportSources): Router {
+export function reportsRouter(sources: ReportSources): Router {
+  const { cases, calls, assignments } = sources;
   const r = Router();
   const service = async (p: Period) => {
     const record = await calls.record(p);
@@ -71,5 +74,7 @@ export function reportsRouter({ cases, calls, assignments }: ReportSources): Rou
     return compared((p) => service(p))(req, res, next);
   });
   r.get('/cases', compared((p, req) => cases.measures(p, scopeOf(req)), (req) => ({ scope: scopeOf(req) })));
+  /** GET /api/reports/league: the departments ranked on time and satisfaction (handlers: their own lines). */
+  r.get('/league', compared((p, req) => league(sources, p, scopeOf(req))));
   return r;
 }

@@ -6,6 +6,7 @@ import { Cases, type NewCase } from '../../server/cases/service.ts';
 import { Calls } from '../../server/voice/calls.ts';
 import { Assignments } from '../../server/assist/assignments.ts';
 import { serviceMeasures } from '../../server/reports/service.ts';
+import { league } from '../../server/reports/report.ts';
 import type { Store } from '../../server/store/index.ts';
 import { REPO } from '../helpers/hotline.ts';
 import { freshStore, testStore } from '../helpers/postgres.ts';
@@ -121,6 +122,24 @@ describe(`case measures on the ${testStore()} store`, () => {
     expect(m.callbackReach).toEqual({ numerator: 4, denominator: 4, rate: 1 });
     expect(m.ratings).toEqual({ satisfied: 2, basic: 1, dissatisfied: 1 });
     expect(m.satisfaction).toEqual({ numerator: 3, denominator: 4, rate: 0.75 });
+  });
+
+  it('ranks the departments of October: on-time reply, then acceptance, then satisfaction', async () => {
+    const sources = {
+      cases,
+      departments: { list: async () => ['MARKET', 'HRSS', 'HEALTHCARE', 'CITY'].map((code) => ({ code })) },
+      calls: { record: async () => ({ offered: 0, answeredInMenu: 0, abandonedInMenu: 0, failed: 0, toHuman: [] }) },
+      assignments: { takenAt: async () => new Map<string, string>() },
+    };
+    const lines = await league(sources, OCTOBER);
+    const r = (n: number, d: number) => ({ numerator: n, denominator: d, rate: d ? n / d : null });
+    // MARKET holds A and D (D opened in September, its moves in October); HEALTHCARE holds C; HRSS holds B, accepted late and rated 不满意; CITY had nothing in October.
+    expect(lines).toEqual([
+      { department: 'HEALTHCARE', received: 1, accept: r(1, 1), reply: r(1, 1), satisfaction: r(1, 1) },
+      { department: 'MARKET', received: 1, accept: r(2, 2), reply: r(2, 2), satisfaction: r(2, 2) },
+      { department: 'HRSS', received: 1, accept: r(0, 1), reply: r(1, 1), satisfaction: r(0, 1) },
+    ]);
+    expect(await league(sources, OCTOBER, { departments: ['HRSS'] })).toEqual([lines[2]]);
   });
 
   it('gives a department only its own cases', async () => {
@@ -242,6 +261,13 @@ describe('GET /api/reports/cases', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('day, week, month');
     expect((await get('sup', '?from=2026-10-02T00:00:00%2B08:00&to=2026-10-01T00:00:00%2B08:00')).status).toBe(400);
+  });
+
+  it('ranks the departments of today; a handler sees their own line only', async () => {
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const lines = async (who: string) => ((await (await fetch(`${t.url}/api/reports/league?period=day&date=${today}`, { headers: { cookie: cookies[who]! } })).json()) as { current: Array<{ department: string; received: number }> }).current;
+    expect((await lines('sup')).map((l) => [l.department, l.received]).sort()).toEqual([['HRSS', 1], ['MARKET', 2]]);
+    expect((await lines('hana')).map((l) => l.department)).toEqual(['HRSS']);
   });
 
   it('gives supervisors the phone service of today, and nobody else', async () => {
