@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { CallEvent, CallEvents } from '../events.ts';
 import type { User, Users } from '../users/service.ts';
 import { sessionCookie } from '../users/routes.ts';
+import { SID_RE } from '../twilio/webhook.ts';
 import type { CallLog } from './log.ts';
 import { LIST_EVENTS, type AgentStatus, type CaseAlert, type CaseNotice, type LiveEvent, type PanelToServer, type ServerToPanel, type WallboardFigures } from './protocol.ts';
 
@@ -26,7 +27,6 @@ type PanelSocket = Socket<PanelToServer, ServerToPanel, Record<string, never>, S
 export type PanelServer = Server<PanelToServer, ServerToPanel, NodeToNode, SocketData>;
 const MAX_WATCHED = 50;
 
-const SID_RE = /^[A-Za-z0-9]{10,64}$/;
 const LIST = new Set<string>(LIST_EVENTS);
 const has = (u: User, ...roles: string[]) => u.roles.some((r) => r === 'admin' || roles.includes(r));
 /** Who sees calls: the centre's seats. */

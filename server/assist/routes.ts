@@ -7,11 +7,11 @@ import type { KnowledgeAnswers } from '../knowledge/answers.ts';
 import type { TwilioClient } from '../notifications/twilio-client.ts';
 import type { AuditLog } from '../users/audit.ts';
 import { requireRole } from '../users/routes.ts';
+import { SID_RE } from '../twilio/webhook.ts';
 import type { CallLog } from './log.ts';
 import type { Assignments } from './assignments.ts';
 import type { SuggestionFeedback } from './feedback.ts';
 
-const SID_RE = /^CA[0-9a-fA-F]{32}$|^[A-Za-z0-9]{10,64}$/;
 
 /** The browser phone's Twilio client identity for a user: letters and digits kept, anything else escaped, so two users never share one. */
 export const agentIdentity = (username: string) => `agent_${username.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;

@@ -1,9 +1,8 @@
 import type { Logger } from '../log.ts';
 import type { CallEvents } from '../events.ts';
-import type { TwilioChannel } from '../twilio/webhook.ts';
+import { SID_RE, type TwilioChannel } from '../twilio/webhook.ts';
 import { renderEmpty } from '../voice/twiml.ts';
 
-const SID_RE = /^[A-Za-z0-9]{10,64}$/;
 
 /** What Twilio posts for real-time transcription: the words are JSON in TranscriptionData. */
 function wordsOf(data: string | undefined): { text: string; confidence?: number } | undefined {

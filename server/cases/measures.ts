@@ -50,7 +50,7 @@ export interface CaseMeasures {
   ratings: { satisfied: number; basic: number; dissatisfied: number };
 }
 
-const rate = (numerator: number, denominator: number): Rate => ({ numerator, denominator, rate: denominator ? numerator / denominator : null });
+export const rate = (numerator: number, denominator: number): Rate => ({ numerator, denominator, rate: denominator ? numerator / denominator : null });
 
 /** The move that completes each deadline step. */
 const COMPLETES: Record<'dispatch' | 'accept' | 'reply', string> = { dispatch: 'DISPATCH', accept: 'ACCEPT', reply: 'REPLY' };

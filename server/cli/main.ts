@@ -22,7 +22,7 @@ import { Cases } from '../cases/service.ts';
 import { Calls } from '../voice/calls.ts';
 import { Assignments } from '../assist/assignments.ts';
 import { buildReport, reportCsv, type Report } from '../reports/report.ts';
-import type { PeriodKind } from '../reports/periods.ts';
+import { chinaToday, type PeriodKind } from '../reports/periods.ts';
 
 class CliError extends Error {}
 
@@ -254,7 +254,7 @@ export function buildCli(): Command {
       const kinds: Record<string, PeriodKind> = { daily: 'day', weekly: 'week', monthly: 'month' };
       if (!kinds[kind]) throw new CliError(`report daily, weekly or monthly, not ${kind}`);
       if (o.format !== 'json' && o.format !== 'csv') throw new CliError(`--format json or csv, not ${o.format} (xlsx and html are still to come)`);
-      const date = o.date ?? new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
+      const date = o.date ?? chinaToday(-1);
       const config = loadConfig();
       const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
       try {

@@ -1,6 +1,6 @@
 import type { CaseMeasures, Period, Rate, Scope } from '../cases/measures.ts';
 import { periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
-import type { ReportSources } from './routes.ts';
+import type { VoiceRecord } from '../voice/measures.ts';
 import { serviceMeasures, type ServiceMeasures } from './service.ts';
 
 /** One department's line in the league table (by the department holding each case now). */
@@ -10,6 +10,14 @@ export interface LeagueLine {
   accept: Rate;
   reply: Rate;
   satisfaction: Rate;
+}
+
+/** Where the figures come from: each capability measures its own data. */
+export interface ReportSources {
+  cases: { measures(p: Period, s: Scope): Promise<CaseMeasures> };
+  departments: { list(): Promise<Array<{ code: string }>> };
+  calls: { record(p: Period): Promise<VoiceRecord> };
+  assignments: { takenAt(callSids: string[]): Promise<Map<string, string>> };
 }
 
 export interface PeriodFigures {
@@ -29,9 +37,14 @@ export interface Report {
   yearBefore: PeriodFigures;
 }
 
-async function figures(s: ReportSources, period: Period, scope: Scope): Promise<PeriodFigures> {
+/** The phone service measures of a period: the voice record, with when agents took its calls over. */
+export async function serviceOf(s: ReportSources, period: Period): Promise<ServiceMeasures> {
   const record = await s.calls.record(period);
-  return { period, cases: await s.cases.measures(period, scope), service: serviceMeasures(period, record, await s.assignments.takenAt(record.toHuman.map((c) => c.callSid))) };
+  return serviceMeasures(period, record, await s.assignments.takenAt(record.toHuman.map((c) => c.callSid)));
+}
+
+async function figures(s: ReportSources, period: Period, scope: Scope): Promise<PeriodFigures> {
+  return { period, cases: await s.cases.measures(period, scope), service: await serviceOf(s, period) };
 }
 
 /** Each department with cases or moves in the period, ranked: on-time reply, then on-time acceptance, then satisfaction. */

@@ -1,9 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { CaseMeasures, Period, Scope } from '../cases/measures.ts';
-import type { VoiceRecord } from '../voice/measures.ts';
-import { serviceMeasures } from './service.ts';
-import { league } from './report.ts';
-import { periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
+import type { Period, Scope } from '../cases/measures.ts';
+import { league, serviceOf, type ReportSources } from './report.ts';
+import { chinaToday, periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
 
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -18,25 +16,15 @@ function askedPeriod(q: Request['query']): { period: Period; kind?: PeriodKind }
   }
   const kind = (typeof q.period === 'string' ? q.period : 'day') as PeriodKind;
   if (!KINDS.includes(kind)) throw new RangeError(`period is one of ${KINDS.join(', ')}`);
-  const date = typeof q.date === 'string' ? q.date : new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const date = typeof q.date === 'string' ? q.date : chinaToday();
   return { period: periodOf(kind, date), kind };
 }
 
 /** GET /api/reports/cases and /service: the measures of a period beside the one before (环比) and the same one a year before (同比). */
-export interface ReportSources {
-  cases: { measures(p: Period, s: Scope): Promise<CaseMeasures> };
-  departments: { list(): Promise<Array<{ code: string }>> };
-  calls: { record(p: Period): Promise<VoiceRecord> };
-  assignments: { takenAt(callSids: string[]): Promise<Map<string, string>> };
-}
 
 export function reportsRouter(sources: ReportSources): Router {
-  const { cases, calls, assignments } = sources;
+  const { cases } = sources;
   const r = Router();
-  const service = async (p: Period) => {
-    const record = await calls.record(p);
-    return serviceMeasures(p, record, await assignments.takenAt(record.toHuman.map((c) => c.callSid)));
-  };
   /** Answers one measure for the asked period beside the one before (环比) and a year before (同比). */
   const compared =
     <T>(measure: (p: Period, req: Request) => Promise<T>, extra: (req: Request) => Record<string, unknown> = () => ({})) =>
@@ -66,13 +54,14 @@ export function reportsRouter(sources: ReportSources): Router {
   };
 
   /** GET /api/reports/service: the phone service measures (the centre's, so supervisors only). */
-  r.get('/service', (req, res, next) => {
-    if (!centre(req)) {
+  r.get(
+    '/service',
+    (req, res, next) => {
+      if (centre(req)) return next();
       res.status(403).json({ error: 'forbidden', message: 'the service measures are the centre’s: supervisors only' });
-      return;
-    }
-    return compared((p) => service(p))(req, res, next);
-  });
+    },
+    compared((p) => serviceOf(sources, p)),
+  );
   r.get('/cases', compared((p, req) => cases.measures(p, scopeOf(req)), (req) => ({ scope: scopeOf(req) })));
   /** GET /api/reports/league: the departments ranked on time and satisfaction (handlers: their own lines). */
   r.get('/league', compared((p, req) => league(sources, p, scopeOf(req))));

@@ -1,4 +1,4 @@
-import type { Period, Rate } from '../cases/measures.ts';
+import { rate, type Period, type Rate } from '../cases/measures.ts';
 import type { VoiceRecord } from '../voice/measures.ts';
 
 /** The phone service measures of a period (GB/T 33358 and the centres' own), defined in docs/reports.md. */
@@ -20,7 +20,6 @@ export interface ServiceMeasures {
   timeToAnswer: { p50Seconds: number | null; p90Seconds: number | null };
 }
 
-const rate = (numerator: number, denominator: number): Rate => ({ numerator, denominator, rate: denominator ? numerator / denominator : null });
 /** The nearest-rank percentile. */
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return null;

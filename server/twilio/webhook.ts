@@ -10,6 +10,9 @@ import type { Metrics } from '../ops/metrics.ts';
  */
 export type TwilioParams = Record<string, string>;
 
+/** A Twilio resource sid as we accept it anywhere (CallSid and the like): letters and digits only. */
+export const SID_RE = /^[A-Za-z0-9]{10,64}$/;
+
 /** One signed, parsed webhook as a channel sees it. */
 export interface TwilioRequest {
   /** The path below the channel's mount point, e.g. `/` or `/status`. */

@@ -5,7 +5,7 @@ import { LANGUAGES, type Language } from '../flows/schema.ts';
 import type { FlowRuntime, FlowTurn, FlowVersion } from '../flows/runtime.ts';
 import type { FlowVersions } from '../flows/versions.ts';
 import { speechFor } from '../flows/speech.ts';
-import type { TwilioParams } from '../twilio/webhook.ts';
+import { SID_RE, type TwilioParams } from '../twilio/webhook.ts';
 import { Calls, isFinished } from './calls.ts';
 import { renderApology, renderHangup, renderHold, renderVoice, renderEmpty } from './twiml.ts';
 
@@ -21,7 +21,6 @@ export interface VoiceDeps {
   humanQueue: string;
 }
 
-const SID_RE = /^[A-Za-z0-9]{10,64}$/;
 /** Stands for the step number in a cached TwiML document; URL-safe, and no prompt would contain it. */
 const STEP_SLOT = 'STEP-SLOT-7f3a9c';
 const TERMINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
