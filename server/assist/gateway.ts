@@ -5,7 +5,7 @@ import type { CallEvent, CallEvents } from '../events.ts';
 import type { User, Users } from '../users/service.ts';
 import { sessionCookie } from '../users/routes.ts';
 import { SID_RE } from '../twilio/webhook.ts';
-import type { CallLog } from './log.ts';
+import { eventId, type CallLog } from './log.ts';
 import { LIST_EVENTS, type AgentStatus, type CaseAlert, type CaseNotice, type LiveEvent, type PanelToServer, type ServerToPanel, type WallboardFigures } from './protocol.ts';
 
 interface SocketData {
@@ -215,7 +215,7 @@ export class AssistGateway {
       } catch (err) {
         // Still shown live; only a later resync will miss it.
         this.d.logger.error({ err, callSid: sid, type: e.type }, 'call event not stored');
-        live = { ...e, id: `${String(Date.now()).padStart(13, '0')}-unstored-${Math.random().toString(36).slice(2, 8)}` };
+        live = { ...e, id: eventId() };
       }
       if (LIST.has(e.type)) this.io.to(['centre', `call:${sid}`]).emit('call', live);
       else this.io.to(`call:${sid}`).emit('call', live);

@@ -74,7 +74,12 @@ export class LiveSuggestions {
       c.saying = '';
     } else c.saying = words;
     if (!local) return;
+    // The search runs after the current webhook has answered: a caller's turn never waits for the agent's suggestions.
     const window = [...c.said, c.saying].join(' ');
+    setImmediate(() => this.suggest(e, c, window, words, now));
+  }
+
+  private suggest(e: CallEvent, c: LiveCall, window: string, words: string, now: number): void {
     const hits = c.suggester.suggest(window, now);
     if (hits.length === 0) return;
     this.events.emit({

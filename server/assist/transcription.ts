@@ -19,7 +19,7 @@ function wordsOf(data: string | undefined): { text: string; confidence?: number 
 /**
  * POST /twilio/transcription (signed like every webhook): the live transcript of a call
  * heading for a human, as events for its panel. Twilio only needs a 200; the suggestions the
- * words cause are made after the answer is on its way.
+ * words cause are made after the answer is on its way (LiveSuggestions defers its search).
  */
 export function transcriptionWebhooks(events: CallEvents, log: Logger): TwilioChannel {
   return {
@@ -42,7 +42,7 @@ export function transcriptionWebhooks(events: CallEvents, log: Logger): TwilioCh
             final: p.Final !== 'false',
             at: new Date().toISOString(),
           };
-          setImmediate(() => events.emit(event));
+          events.emit(event);
           return renderEmpty();
         },
       },
