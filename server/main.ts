@@ -270,7 +270,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   app.use('/api/knowledge', articleSendRouter({ kb: knowledge, outbox, configured: (c) => !!senders[c], audit, wake: () => dispatcher.kick(), allowed: requireRole('agent', 'supervisor') }));
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
-  app.use('/api/reports', requireRole('supervisor', 'handler'), reportsRouter({ cases, calls, assignments, departments }));
+  app.use('/api/reports', requireRole('supervisor', 'handler'), reportsRouter({ cases, calls, assignments }));
   app.use(
     '/api',
     assistRouter({

@@ -64,11 +64,7 @@ const COMPLETES: Record<'dispatch' | 'accept' | 'reply', string> = { dispatch: '
 export async function caseMeasures(db: Kysely<Database>, period: Period, scope: Scope = {}): Promise<CaseMeasures> {
   const deps = scope.departments;
   if (deps && deps.length === 0) return empty(period);
-  const opened = () => {
-    let q = db.selectFrom('cases').where('created_at', '>=', period.from).where('created_at', '<', period.to);
-    if (deps) q = q.where('department', 'in', deps);
-    return q;
-  };
+  const opened = () => openedIn(db, period, deps);
   const grouped = async (column: 'type' | 'category' | 'district' | 'channel' | 'department'): Promise<Count[]> => {
     const rows = await opened()
       .select([sql<string | null>`${sql.ref(column)}`.as('key'), (eb) => eb.fn.countAll<number>().as('n')])
@@ -76,51 +72,20 @@ export async function caseMeasures(db: Kysely<Database>, period: Period, scope: 
       .execute();
     return rows.map((r) => ({ key: r.key ?? '', count: Number(r.n) })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
   };
-  // Moves in the period, by type, of the cases in scope.
-  const moves = db
-    .selectFrom('case_events as e')
-    .innerJoin('cases as c', 'c.id', 'e.case_id')
-    .where('e.at', '>=', period.from)
-    .where('e.at', '<', period.to);
-  const scoped = deps ? moves.where('c.department', 'in', deps) : moves;
+  const scoped = movesIn(db, period, deps);
   const byMove = new Map(
     (await scoped.select(['e.type as type', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('e.type').execute()).map((r) => [r.type, Number(r.n)]),
   );
   const moved = (t: string) => byMove.get(t) ?? 0;
 
-  // On time: a step completed in the period with no overdue miss recorded for that step of that case.
-  const onTimeOf = async (step: keyof typeof COMPLETES): Promise<Rate> => {
-    const done = await scoped
-      .where('e.type', '=', COMPLETES[step])
-      .select([
-        (eb) => eb.fn.countAll<number>().as('n'),
-        (eb) =>
-          eb.fn
-            .count<number>('e.case_id')
-            .filterWhere(({ exists, selectFrom }) =>
-              exists(
-                selectFrom('case_deadline_misses as m')
-                  .select('m.case_id')
-                  .whereRef('m.case_id', '=', 'e.case_id')
-                  .where('m.step', '=', step)
-                  .where('m.kind', '=', 'overdue')
-                  .whereRef('m.at', '<=', 'e.at'),
-              ),
-            )
-            .as('late'),
-      ])
-      .executeTakeFirst();
-    const n = Number(done?.n ?? 0);
-    return rate(n - Number(done?.late ?? 0), n);
+  const sum = <T>(by: Map<string, T>, f: (t: T) => number) => [...by.values()].reduce((n, t) => n + f(t), 0);
+  const onTime = async (step: keyof typeof COMPLETES) => {
+    const by = await onTimeBy(scoped, step);
+    const n = sum(by, (x) => x.n);
+    return rate(n - sum(by, (x) => x.late), n);
   };
-
-  // Ratings are in the CALLBACK move itself.
-  const ratings = { satisfied: 0, basic: 0, dissatisfied: 0 };
-  for (const r of await scoped.where('e.type', '=', 'CALLBACK').select('e.event').execute()) {
-    const ev = JSON.parse(r.event) as { rating?: keyof typeof ratings; satisfied?: boolean };
-    const rating = ev.rating ?? (ev.satisfied ? 'satisfied' : 'dissatisfied');
-    if (rating in ratings) ratings[rating]++;
-  }
+  const byDept = await ratingsBy(scoped);
+  const ratings = { satisfied: sum(byDept, (r) => r.satisfied), basic: sum(byDept, (r) => r.basic), dissatisfied: sum(byDept, (r) => r.dissatisfied) };
   const rated = ratings.satisfied + ratings.basic + ratings.dissatisfied;
   const received = Number((await opened().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
 
@@ -133,7 +98,7 @@ export async function caseMeasures(db: Kysely<Database>, period: Period, scope: 
     byChannel: await grouped('channel'),
     byDepartment: await grouped('department'),
     dispatched: moved('DISPATCH'),
-    onTime: { dispatch: await onTimeOf('dispatch'), accept: await onTimeOf('accept'), reply: await onTimeOf('reply') },
+    onTime: { dispatch: await onTime('dispatch'), accept: await onTime('accept'), reply: await onTime('reply') },
     returned: moved('RETURN'),
     redispatched: moved('REDISPATCH'),
     extensionsRequested: moved('REQUEST_EXTENSION'),
@@ -146,6 +111,96 @@ export async function caseMeasures(db: Kysely<Database>, period: Period, scope: 
     satisfaction: rate(ratings.satisfied + ratings.basic, rated),
     ratings,
   };
+}
+
+/** Cases opened in the period, in scope. */
+function openedIn(db: Kysely<Database>, period: Period, deps: string[] | undefined) {
+  const q = db.selectFrom('cases').where('created_at', '>=', period.from).where('created_at', '<', period.to);
+  return deps ? q.where('department', 'in', deps) : q;
+}
+
+/** Moves made in the period, of the cases in scope (joined to their case). */
+function movesIn(db: Kysely<Database>, period: Period, deps: string[] | undefined) {
+  const moves = db.selectFrom('case_events as e').innerJoin('cases as c', 'c.id', 'e.case_id').where('e.at', '>=', period.from).where('e.at', '<', period.to);
+  return deps ? moves.where('c.department', 'in', deps) : moves;
+}
+type Moves = ReturnType<typeof movesIn>;
+
+/** Per department: the moves completing `step` in the period, and how many of them came after an overdue miss for that step of that case. */
+async function onTimeBy(scoped: Moves, step: keyof typeof COMPLETES): Promise<Map<string, { n: number; late: number }>> {
+  const rows = await scoped
+    .where('e.type', '=', COMPLETES[step])
+    .select([
+      'c.department as department',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) =>
+        eb.fn
+          .count<number>('e.case_id')
+          .filterWhere(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('case_deadline_misses as m')
+                .select('m.case_id')
+                .whereRef('m.case_id', '=', 'e.case_id')
+                .where('m.step', '=', step)
+                .where('m.kind', '=', 'overdue')
+                .whereRef('m.at', '<=', 'e.at'),
+            ),
+          )
+          .as('late'),
+    ])
+    .groupBy('c.department')
+    .execute();
+  return new Map(rows.map((r) => [r.department ?? '', { n: Number(r.n), late: Number(r.late) }]));
+}
+
+type Ratings = { satisfied: number; basic: number; dissatisfied: number };
+
+/** Per department: the ratings of the callbacks made in the period (the rating is in the CALLBACK move itself). */
+async function ratingsBy(scoped: Moves): Promise<Map<string, Ratings>> {
+  const by = new Map<string, Ratings>();
+  for (const r of await scoped.where('e.type', '=', 'CALLBACK').select(['c.department as department', 'e.event']).execute()) {
+    const ev = JSON.parse(r.event) as { rating?: keyof Ratings; satisfied?: boolean };
+    const rating = ev.rating ?? (ev.satisfied ? 'satisfied' : 'dissatisfied');
+    const d = by.get(r.department ?? '') ?? { satisfied: 0, basic: 0, dissatisfied: 0 };
+    if (rating in d) d[rating]++;
+    by.set(r.department ?? '', d);
+  }
+  return by;
+}
+
+/** One department's line in the league table. */
+export interface LeagueLine {
+  department: string;
+  received: number;
+  accept: Rate;
+  reply: Rate;
+  satisfaction: Rate;
+}
+
+/**
+ * Every department with cases received, or acceptances, replies or callbacks made, in the
+ * period, from the same grouped queries as the measures (not the measures once per department).
+ */
+export async function caseLeague(db: Kysely<Database>, period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
+  const deps = scope.departments;
+  if (deps && deps.length === 0) return [];
+  const received = new Map((await openedIn(db, period, deps).select(['department', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('department').execute()).map((r) => [r.department ?? '', Number(r.n)]));
+  const scoped = movesIn(db, period, deps);
+  const [accept, reply, ratings] = [await onTimeBy(scoped, 'accept'), await onTimeBy(scoped, 'reply'), await ratingsBy(scoped)];
+  const codes = new Set([...received.keys(), ...accept.keys(), ...reply.keys(), ...ratings.keys()]);
+  codes.delete('');
+  return [...codes].map((department) => {
+    const a = accept.get(department) ?? { n: 0, late: 0 };
+    const r = reply.get(department) ?? { n: 0, late: 0 };
+    const g = ratings.get(department) ?? { satisfied: 0, basic: 0, dissatisfied: 0 };
+    return {
+      department,
+      received: received.get(department) ?? 0,
+      accept: rate(a.n - a.late, a.n),
+      reply: rate(r.n - r.late, r.n),
+      satisfaction: rate(g.satisfied + g.basic, g.satisfied + g.basic + g.dissatisfied),
+    };
+  });
 }
 
 function empty(period: Period): CaseMeasures {

@@ -5,7 +5,7 @@ import type { CasesTable } from '../store/schema.ts';
 import { chinaDate } from './calendar.ts';
 import type { CaseType, DeadlinePolicy, DeadlineStep, Urgency } from './deadlines.ts';
 import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState, type Rating } from './lifecycle.ts';
-import { caseMeasures, type CaseMeasures, type Period, type Scope } from './measures.ts';
+import { caseLeague, caseMeasures, type CaseMeasures, type LeagueLine, type Period, type Scope } from './measures.ts';
 import { caseNumber } from './number.ts';
 
 export type CaseRow = Selectable<CasesTable>;
@@ -352,6 +352,11 @@ export class Cases {
   /** The case measures of a period (docs/reports.md), for the centre or some departments. */
   measures(period: Period, scope: Scope = {}): Promise<CaseMeasures> {
     return caseMeasures(this.db, period, scope);
+  }
+
+  /** The departments' lines of the league table for a period. */
+  league(period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
+    return caseLeague(this.db, period, scope);
   }
 
   /** How many cases are past a deadline now (the wallboard). */

@@ -261,7 +261,7 @@ export function buildCli(): Command {
         const policy = DeadlinePolicy.load(path.join(config.casesDir, 'deadlines.yaml'), WorkCalendar.load(path.join(config.casesDir, 'calendar.yaml')));
         let report: Report;
         try {
-          report = await buildReport({ cases: new Cases(store.db, policy), calls: new Calls(store.db), assignments: new Assignments(store.db), departments: new Departments(store.db) }, kinds[kind]!, date);
+          report = await buildReport({ cases: new Cases(store.db, policy), calls: new Calls(store.db), assignments: new Assignments(store.db) }, kinds[kind]!, date);
         } catch (err) {
           if (err instanceof RangeError) throw new CliError(`${err.message} (give --date as YYYY-MM-DD)`);
           throw err;

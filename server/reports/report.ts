@@ -1,21 +1,12 @@
-import type { CaseMeasures, Period, Rate, Scope } from '../cases/measures.ts';
+import type { CaseMeasures, LeagueLine, Period, Rate, Scope } from '../cases/measures.ts';
 import { periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
 import type { VoiceRecord } from '../voice/measures.ts';
 import { serviceMeasures, type ServiceMeasures } from './service.ts';
 
-/** One department's line in the league table (by the department holding each case now). */
-export interface LeagueLine {
-  department: string;
-  received: number;
-  accept: Rate;
-  reply: Rate;
-  satisfaction: Rate;
-}
 
 /** Where the figures come from: each capability measures its own data. */
 export interface ReportSources {
-  cases: { measures(p: Period, s: Scope): Promise<CaseMeasures> };
-  departments: { list(): Promise<Array<{ code: string }>> };
+  cases: { measures(p: Period, s: Scope): Promise<CaseMeasures>; league(p: Period, s: Scope): Promise<LeagueLine[]> };
   calls: { record(p: Period): Promise<VoiceRecord> };
   assignments: { takenAt(callSids: string[]): Promise<Map<string, string>> };
 }
@@ -47,17 +38,10 @@ async function figures(s: ReportSources, period: Period, scope: Scope): Promise<
   return { period, cases: await s.cases.measures(period, scope), service: await serviceOf(s, period) };
 }
 
-/** Each department with cases or moves in the period, ranked: on-time reply, then on-time acceptance, then satisfaction. */
+/** The departments of the period ranked: on-time reply, then on-time acceptance, then satisfaction, then code. */
 export async function league(s: ReportSources, period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
-  const codes = (await s.departments.list()).map((d) => d.code).filter((c) => !scope.departments || scope.departments.includes(c));
-  const lines: LeagueLine[] = [];
-  for (const department of codes) {
-    const m = await s.cases.measures(period, { departments: [department] });
-    if (m.received === 0 && m.onTime.accept.denominator === 0 && m.onTime.reply.denominator === 0 && m.satisfaction.denominator === 0) continue;
-    lines.push({ department, received: m.received, accept: m.onTime.accept, reply: m.onTime.reply, satisfaction: m.satisfaction });
-  }
   const r = (x: Rate) => x.rate ?? -1;
-  return lines.sort((a, b) => r(b.reply) - r(a.reply) || r(b.accept) - r(a.accept) || r(b.satisfaction) - r(a.satisfaction) || a.department.localeCompare(b.department));
+  return (await s.cases.league(period, scope)).sort((a, b) => r(b.reply) - r(a.reply) || r(b.accept) - r(a.accept) || r(b.satisfaction) - r(a.satisfaction) || a.department.localeCompare(b.department));
 }
 
 export async function buildReport(s: ReportSources, kind: PeriodKind, date: string, scope: Scope = {}): Promise<Report> {

@@ -127,7 +127,6 @@ describe(`case measures on the ${testStore()} store`, () => {
   it('ranks the departments of October: on-time reply, then acceptance, then satisfaction', async () => {
     const sources = {
       cases,
-      departments: { list: async () => ['MARKET', 'HRSS', 'HEALTHCARE', 'CITY'].map((code) => ({ code })) },
       calls: { record: async () => ({ offered: 0, answeredInMenu: 0, abandonedInMenu: 0, failed: 0, toHuman: [] }) },
       assignments: { takenAt: async () => new Map<string, string>() },
     };
