@@ -29,10 +29,8 @@ export class Assignments {
     return out;
   }
 
-  /** The call is free again (the take-over failed, or the agent did not answer). */
-  async release(callSid: string, username?: string): Promise<void> {
-    let q = this.db.deleteFrom('call_assignments').where('call_sid', '=', callSid);
-    if (username) q = q.where('username', '=', username);
-    await q.execute();
+  /** The call is free again (the agent's take-over failed, or they did not answer); only their own claim is released. */
+  async release(callSid: string, username: string): Promise<void> {
+    await this.db.deleteFrom('call_assignments').where('call_sid', '=', callSid).where('username', '=', username).execute();
   }
 }
