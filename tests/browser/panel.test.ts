@@ -173,8 +173,10 @@ describe('agent panel in Chromium', { timeout: 60_000 }, () => {
     await row.locator('[data-testid=case-accept]').click();
     await expect.poll(async () => (await t.hotline.cases.get(caseId))?.state).toBe('accepted');
 
-    // Sent back with a reason.
-    await page.locator(`[data-testid=inbox-case][data-case-id="${wrongDesk}"] [data-testid=case-return]`).click();
+    // Sent back with a reason (once the inbox shows it as dispatched and its button enabled: a failure names what it saw).
+    const wrongRow = page.locator(`[data-testid=inbox-case][data-case-id="${wrongDesk}"]`);
+    await expect.poll(async () => `${await wrongRow.getAttribute('data-state')} ${await wrongRow.locator('[data-testid=case-return]').isEnabled()} ${await wrongRow.locator('[data-testid=case-return]').getAttribute('title')}`, { timeout: 20_000 }).toBe('dispatched true 退单');
+    await wrongRow.locator('[data-testid=case-return]').click();
     await page.locator('[data-testid=case-reason]').fill('属于医疗保障局职责');
     await page.locator('[data-testid=case-confirm]').click();
     await expect.poll(async () => (await t.hotline.cases.get(wrongDesk))?.state).toBe('returned');
