@@ -21,7 +21,13 @@ function newest(dir) {
   return t;
 }
 
-const sources = Math.max(newest(ui), statSync(path.join(root, 'server', 'assist', 'protocol.ts')).mtimeMs, statSync(path.join(root, 'server', 'events.ts')).mtimeMs);
+// The panel also imports the shared protocol, the event names and the report's JSON shape from ../server.
+const shared = [
+  ['server', 'assist', 'protocol.ts'],
+  ['server', 'events.ts'],
+  ['server', 'reports', 'types.ts'],
+];
+const sources = Math.max(newest(ui), ...shared.map((p) => statSync(path.join(root, ...p)).mtimeMs));
 if (!force && existsSync(built) && statSync(built).mtimeMs >= sources) {
   process.stdout.write('agent panel: up to date (agent-ui/dist)\n');
   process.exit(0);
