@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { ApiError, clearCaches, get, onUnauthorized, post, type Me } from './api.ts';
+import { ApiError, clearCaches, get, messageOf, onUnauthorized, post, type Me } from './api.ts';
 import './app-header.ts';
 import './calls-page.ts';
 import { LangController, t, type Key } from './i18n.ts';
@@ -8,13 +8,15 @@ import { live } from './live.ts';
 import './login-view.ts';
 import './password-form.ts';
 import { phone } from './phone.ts';
-import { seesCalls, seesInbox, seesWallboard } from './roles.ts';
+import { seesCalls, seesInbox, seesReports, seesWallboard } from './roles.ts';
 import { base } from './styles.ts';
 import './wallboard.ts';
 
 type Phase = 'loading' | 'login' | 'password' | 'app';
-type View = 'calls' | 'inbox' | 'wallboard';
-const VIEW_LABEL: Record<View, Key> = { calls: 'tabCalls', inbox: 'tabInbox', wallboard: 'tabWallboard' };
+type View = 'calls' | 'inbox' | 'wallboard' | 'reports';
+const VIEW_LABEL: Record<View, Key> = { calls: 'tabCalls', inbox: 'tabInbox', wallboard: 'tabWallboard', reports: 'tabReports' };
+/** The reports page and its charts (ECharts) are their own chunk, loaded when the tab is first opened. */
+let reportsPage: Promise<unknown> | undefined;
 
 /** The shell: signed out, changing the first password, or the views the user's roles allow. */
 export class HotlineApp extends LitElement {
@@ -23,6 +25,7 @@ export class HotlineApp extends LitElement {
     user: { state: true },
     view: { state: true },
     notice: { state: true },
+    chunkError: { state: true },
   };
   static override styles = [
     base,
@@ -59,6 +62,8 @@ export class HotlineApp extends LitElement {
   declare user: Me | null;
   declare view: View;
   declare notice: string;
+  /** Why a view's code could not be loaded. */
+  declare chunkError: string;
 
   constructor() {
     super();
@@ -67,6 +72,7 @@ export class HotlineApp extends LitElement {
     this.user = null;
     this.view = 'calls';
     this.notice = '';
+    this.chunkError = '';
     onUnauthorized(() => this.signedOut(t('sessionExpired')));
     live.addEventListener('unauthorized', () => this.signedOut(t('sessionExpired')));
     live.addEventListener('kicked', () => void this.recheck());
@@ -107,6 +113,7 @@ export class HotlineApp extends LitElement {
     if (seesCalls(u)) v.push('calls');
     if (seesInbox(u)) v.push('inbox');
     if (seesWallboard(u)) v.push('wallboard');
+    if (seesReports(u)) v.push('reports');
     return v;
   }
 
@@ -151,6 +158,11 @@ export class HotlineApp extends LitElement {
     }
   }
 
+  private show(v: View): void {
+    this.chunkError = '';
+    this.view = v;
+  }
+
   private renderView(u: Me) {
     // Editors and ops work elsewhere (knowledge files, the CLI); say so rather than show a refused view.
     if (!this.views(u).length) return html`<div class="loading">${t('noViews')}</div>`;
@@ -161,6 +173,14 @@ export class HotlineApp extends LitElement {
         return html`<case-inbox class="view" .user=${u}></case-inbox>`;
       case 'wallboard':
         return html`<hotline-wallboard class="view"></hotline-wallboard>`;
+      case 'reports':
+        // A chunk that cannot be fetched (the server was updated meanwhile, the network is down) says so; the tab tries again.
+        reportsPage ??= import('./reports-page.ts').catch((err: unknown) => {
+          reportsPage = undefined;
+          this.chunkError = messageOf(err);
+        });
+        if (this.chunkError) return html`<div class="loading"><span class="error" role="alert">${this.chunkError}</span></div>`;
+        return html`<reports-page class="view" .user=${u}></reports-page>`;
     }
   }
 
@@ -180,7 +200,7 @@ export class HotlineApp extends LitElement {
                     <nav class="tabs" role="tablist">
                       ${this.views(u).map(
                         (v) =>
-                          html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v ? 'true' : 'false'} @click=${() => (this.view = v)}>
+                          html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v ? 'true' : 'false'} @click=${() => this.show(v)}>
                             ${t(VIEW_LABEL[v])}
                           </button>`,
                       )}
