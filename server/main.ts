@@ -58,6 +58,10 @@ import { transcriptionWebhooks } from './assist/transcription.ts';
 import { panelRouter } from './assist/panel.ts';
 import type { CaseNotice } from './assist/protocol.ts';
 import { reportsRouter } from './reports/routes.ts';
+import { ReportsConfig } from './reports/config.ts';
+import { reportSources } from './reports/sources.ts';
+import { ReportArchive } from './reports/archive.ts';
+import { buildReport } from './reports/report.ts';
 
 export interface Hotline {
   /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
@@ -94,6 +98,8 @@ export interface Hotline {
   calendarWarnings: string[];
   /** The agent panels' live connection (Socket.IO). */
   gateway: AssistGateway;
+  /** The reports of closed days, weeks and months, stored once each. */
+  reports: ReportArchive;
   listen(): Promise<http.Server>;
   close(): Promise<void>;
 }
@@ -123,6 +129,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   const router = Router.load(path.join(config.casesDir, 'routing.yaml'));
   const templates = Templates.load(config.notificationsDir);
   const services = Open311Services.load(path.join(config.casesDir, 'services.yaml'));
+  const reportsConfig = ReportsConfig.load(path.join(config.casesDir, 'reports.yaml'));
   const calendarWarnings = deadlines.coverageWarnings((opts.now ?? (() => new Date()))());
   for (const w of calendarWarnings) log.warn({ casesDir: config.casesDir }, `working-day calendar: ${w}`);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, backgroundCheckpoints: true });
@@ -270,7 +277,9 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   app.use('/api/knowledge', articleSendRouter({ kb: knowledge, outbox, configured: (c) => !!senders[c], audit, wake: () => dispatcher.kick(), allowed: requireRole('agent', 'supervisor') }));
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
-  app.use('/api/reports', requireRole('supervisor', 'handler'), reportsRouter({ cases, calls, assignments }));
+  const sources = reportSources(store.db, cases, reportsConfig);
+  const reports = new ReportArchive(store.db, (kind, date) => buildReport(sources, { kind, date }), log);
+  app.use('/api/reports', requireRole('supervisor', 'handler'), reportsRouter(sources, reports));
   app.use(
     '/api',
     assistRouter({
@@ -334,6 +343,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     scheduler,
     calendarWarnings,
     gateway,
+    reports,
     listen() {
       return new Promise((resolve, reject) => {
         server = http.createServer(handle);
@@ -344,6 +354,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
           scheduler.start();
           dispatcher.start();
           digest.start(config.deadlineScanSeconds * 1000);
+          reports.start();
           resolve(server!);
         });
       });
@@ -351,6 +362,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     async close() {
       await scheduler.stop();
       await digest.stop();
+      await reports.stop();
       await dispatcher.stop();
       suggestions.close();
       // The listener first: nothing new arrives; then the sockets; Redis last (a push may still be on its way).

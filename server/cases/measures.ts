@@ -114,17 +114,17 @@ export async function caseMeasures(db: Kysely<Database>, period: Period, scope: 
 }
 
 /** Cases opened in the period, in scope. */
-function openedIn(db: Kysely<Database>, period: Period, deps: string[] | undefined) {
+export function openedIn(db: Kysely<Database>, period: Period, deps: string[] | undefined) {
   const q = db.selectFrom('cases').where('created_at', '>=', period.from).where('created_at', '<', period.to);
   return deps ? q.where('department', 'in', deps) : q;
 }
 
 /** Moves made in the period, of the cases in scope (joined to their case). */
-function movesIn(db: Kysely<Database>, period: Period, deps: string[] | undefined) {
+export function movesIn(db: Kysely<Database>, period: Period, deps: string[] | undefined) {
   const moves = db.selectFrom('case_events as e').innerJoin('cases as c', 'c.id', 'e.case_id').where('e.at', '>=', period.from).where('e.at', '<', period.to);
   return deps ? moves.where('c.department', 'in', deps) : moves;
 }
-type Moves = ReturnType<typeof movesIn>;
+export type Moves = ReturnType<typeof movesIn>;
 
 /** Per department: the moves completing `step` in the period, and how many of them came after an overdue miss for that step of that case. */
 async function onTimeBy(scoped: Moves, step: keyof typeof COMPLETES): Promise<Map<string, { n: number; late: number }>> {
@@ -175,6 +175,8 @@ export interface LeagueLine {
   accept: Rate;
   reply: Rate;
   satisfaction: Rate;
+  /** Cases this department returned (退单) in the period. */
+  returned: number;
 }
 
 /**
@@ -186,8 +188,8 @@ export async function caseLeague(db: Kysely<Database>, period: Period, scope: Sc
   if (deps && deps.length === 0) return [];
   const received = new Map((await openedIn(db, period, deps).select(['department', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('department').execute()).map((r) => [r.department ?? '', Number(r.n)]));
   const scoped = movesIn(db, period, deps);
-  const [accept, reply, ratings] = [await onTimeBy(scoped, 'accept'), await onTimeBy(scoped, 'reply'), await ratingsBy(scoped)];
-  const codes = new Set([...received.keys(), ...accept.keys(), ...reply.keys(), ...ratings.keys()]);
+  const [accept, reply, ratings, returned] = [await onTimeBy(scoped, 'accept'), await onTimeBy(scoped, 'reply'), await ratingsBy(scoped), await returnsBy(db, period, deps)];
+  const codes = new Set([...received.keys(), ...accept.keys(), ...reply.keys(), ...ratings.keys(), ...returned.keys()]);
   codes.delete('');
   return [...codes].map((department) => {
     const a = accept.get(department) ?? { n: 0, late: 0 };
@@ -199,8 +201,34 @@ export async function caseLeague(db: Kysely<Database>, period: Period, scope: Sc
       accept: rate(a.n - a.late, a.n),
       reply: rate(r.n - r.late, r.n),
       satisfaction: rate(g.satisfied + g.basic, g.satisfied + g.basic + g.dissatisfied),
+      returned: returned.get(department) ?? 0,
     };
   });
+}
+
+/**
+ * The returns (退单) of a period by the department that returned the case: the one the latest
+ * dispatch before the return named (the case may since have gone to another).
+ */
+async function returnsBy(db: Kysely<Database>, period: Period, deps: string[] | undefined): Promise<Map<string, number>> {
+  const returns = await db.selectFrom('case_events').select(['case_id', 'seq']).where('type', '=', 'RETURN').where('at', '>=', period.from).where('at', '<', period.to).execute();
+  const out = new Map<string, number>();
+  for (let i = 0; i < returns.length; i += 500) {
+    const chunk = returns.slice(i, i + 500);
+    const dispatches = await db
+      .selectFrom('case_events')
+      .select(['case_id', 'seq', 'event'])
+      .where('case_id', 'in', [...new Set(chunk.map((r) => r.case_id))])
+      .where('type', 'in', ['DISPATCH', 'REDISPATCH'])
+      .orderBy('seq')
+      .execute();
+    for (const r of chunk) {
+      const by = dispatches.filter((d) => d.case_id === r.case_id && d.seq < r.seq).at(-1);
+      const department = by && (JSON.parse(by.event) as { department?: string }).department;
+      if (department && (!deps || deps.includes(department))) out.set(department, (out.get(department) ?? 0) + 1);
+    }
+  }
+  return out;
 }
 
 function empty(period: Period): CaseMeasures {

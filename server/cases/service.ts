@@ -7,6 +7,8 @@ import type { CaseType, DeadlinePolicy, DeadlineStep, Urgency } from './deadline
 import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState, type Rating } from './lifecycle.ts';
 import { caseLeague, caseMeasures, type CaseMeasures, type LeagueLine, type Period, type Scope } from './measures.ts';
 import { caseNumber } from './number.ts';
+import { caseSurvey, type CaseSurvey } from './survey.ts';
+import { casesAbout, casesFromContacts, complaintsWithPlace, contactsWithCase, descriptions, receivedByPeriod, stillOverdue } from './topics.ts';
 
 export type CaseRow = Selectable<CasesTable>;
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -357,6 +359,46 @@ export class Cases {
   /** The departments' lines of the league table for a period. */
   league(period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
     return caseLeague(this.db, period, scope);
+  }
+
+  /** The callbacks of a period: 满意度调查. */
+  survey(period: Period, scope: Scope = {}): Promise<CaseSurvey> {
+    return caseSurvey(this.db, period, scope);
+  }
+
+  /** Cases received in consecutive periods, by category and district (topics that rise). */
+  receivedByPeriod(periods: Period[], scope: Scope = {}) {
+    return receivedByPeriod(this.db, periods, scope);
+  }
+
+  /** The descriptions of a period's cases, for the words that rise. */
+  descriptions(period: Period) {
+    return descriptions(this.db, period);
+  }
+
+  /** The newest cases of a period about a category, a district or a word. */
+  casesAbout(period: Period, scope: Scope, about: { category?: string; district?: string; word?: string }, limit = 50) {
+    return casesAbout(this.db, period, scope, about, limit);
+  }
+
+  /** The complaints of a period that name a place. */
+  complaintsWithPlace(period: Period, types: string[], scope: Scope = {}) {
+    return complaintsWithPlace(this.db, period, types, scope);
+  }
+
+  /** The cases past a deadline now, most overdue first. */
+  stillOverdue(scope: Scope = {}, limit = 200) {
+    return stillOverdue(this.db, this.now().toISOString(), scope, limit);
+  }
+
+  /** The calls and conversations of a period that opened a case. */
+  contactsWithCase(period: Period) {
+    return contactsWithCase(this.db, period);
+  }
+
+  /** The cases these calls and conversations opened. */
+  casesFromContacts(callSids: string[]) {
+    return casesFromContacts(this.db, callSids);
   }
 
   /** How many cases are past a deadline now (the wallboard). */

@@ -35,6 +35,36 @@ export class KnowledgeAnswers {
       .execute();
   }
 
+  /**
+   * The questions of a period the knowledge base could not answer (nothing found, or only
+   * offered with a rephrase or a hand-off), grouped as callers asked them: same words, ignoring
+   * case, spaces and punctuation. Most asked first.
+   */
+  async unansweredIn(period: { from: string; to: string }, limit = 20): Promise<Array<{ question: string; count: number; channels: Array<{ key: string; count: number }>; callSids: string[] }>> {
+    const rows = await this.db
+      .selectFrom('knowledge_answers')
+      .select(['question', 'channel', 'call_sid', 'at'])
+      .where('at', '>=', period.from)
+      .where('at', '<', period.to)
+      .where((eb) => eb.or([eb('article_id', 'is', null), eb('decision', '!=', 'answer')]))
+      .orderBy('at', 'desc')
+      .execute();
+    const groups = new Map<string, { question: string; count: number; channels: Map<string, number>; callSids: string[] }>();
+    for (const r of rows) {
+      const key = r.question.toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+      if (!key) continue;
+      const g = groups.get(key) ?? { question: r.question.trim(), count: 0, channels: new Map<string, number>(), callSids: [] as string[] };
+      g.count++;
+      g.channels.set(r.channel, (g.channels.get(r.channel) ?? 0) + 1);
+      if (g.callSids.length < 50 && !g.callSids.includes(r.call_sid)) g.callSids.push(r.call_sid);
+      groups.set(key, g);
+    }
+    return [...groups.values()]
+      .sort((a, b) => b.count - a.count || a.question.localeCompare(b.question))
+      .slice(0, limit)
+      .map((g) => ({ ...g, channels: [...g.channels].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count) }));
+  }
+
   async record(a: AnswerRecord): Promise<void> {
     await this.db
       .insertInto('knowledge_answers')

@@ -101,6 +101,24 @@ export class Outbox {
     return this.db.selectFrom('outbox').selectAll().where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute();
   }
 
+  /** The texts queued for these numbers in [from, to), failed ones left out, oldest first: when the centre answered a text conversation. */
+  async textsTo(numbers: string[], from: string, to: string): Promise<Array<{ to: string; at: string }>> {
+    const out: Array<{ to: string; at: string }> = [];
+    for (let i = 0; i < numbers.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('outbox')
+        .select(['recipient', 'created_at'])
+        .where('channel', '=', 'sms')
+        .where('recipient', 'in', numbers.slice(i, i + 500))
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .where('status', '!=', 'failed')
+        .execute();
+      for (const r of rows) out.push({ to: r.recipient, at: r.created_at });
+    }
+    return out.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
   /** Handed to the provider. Only the sender that holds the claim (this attempt) may record it. */
   async sent(m: OutboxRow, providerId: string | undefined): Promise<void> {
     const at = this.now().toISOString();

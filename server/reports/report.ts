@@ -1,89 +1,130 @@
-import type { CaseMeasures, LeagueLine, Period, Rate, Scope } from '../cases/measures.ts';
-import { periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
+import type { Cases } from '../cases/service.ts';
+import type { Count, Period, Rate, Scope } from '../cases/measures.ts';
 import type { VoiceRecord } from '../voice/measures.ts';
-import { serviceMeasures, type ServiceMeasures } from './service.ts';
+import type { TextRecord } from '../sms/measures.ts';
+import type { KnowledgeAnswers } from '../knowledge/answers.ts';
+import type { ReportsConfig } from './config.ts';
+import type { WordCounts } from './words.ts';
+import { chinaToday, periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
+import { firstContact, REPEAT_WINDOW_HOURS, serviceMeasures, smsMeasures, textAnswers, type AnsweredContact, type ServiceMeasures } from './service.ts';
+import { insights } from './insights.ts';
+import type { LeagueLine, LiveTiles, PeriodFigures, Report } from './types.ts';
+import { chinaDate } from '../cases/calendar.ts';
 
+type Contacts = (p: Period) => Promise<Array<{ from: string; at: string }>>;
 
 /** Where the figures come from: each capability measures its own data. */
 export interface ReportSources {
-  cases: { measures(p: Period, s: Scope): Promise<CaseMeasures>; league(p: Period, s: Scope): Promise<LeagueLine[]> };
-  calls: { record(p: Period): Promise<VoiceRecord> };
+  cases: Pick<Cases, 'measures' | 'league' | 'survey' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'contactsWithCase' | 'casesFromContacts'>;
+  calls: { record(p: Period): Promise<VoiceRecord>; callers: Contacts };
+  texts: { record(p: Period): Promise<TextRecord[]>; senders: Contacts };
+  outbox: { textsTo(numbers: string[], from: string, to: string): Promise<Array<{ to: string; at: string }>> };
   assignments: { takenAt(callSids: string[]): Promise<Map<string, string>> };
+  answers: Pick<KnowledgeAnswers, 'unansweredIn'>;
+  words: Pick<WordCounts, 'counts'>;
+  config: ReportsConfig;
+  now?: () => Date;
 }
 
-export interface PeriodFigures {
-  period: Period;
-  cases: CaseMeasures;
-  service: ServiceMeasures;
+const hours = (iso: string, h: number) => new Date(Date.parse(iso) + h * 3600_000).toISOString();
+
+/** The centre's contact measures of a period: phone, text, and first-contact resolution. */
+export async function contactMeasures(s: ReportSources, period: Period): Promise<Required<Pick<PeriodFigures, 'service' | 'sms' | 'firstContact'>>> {
+  const voice = await s.calls.record(period);
+  const taken = await s.assignments.takenAt(voice.calls.filter((c) => c.handedOffAt).map((c) => c.callSid));
+  const conversations = await s.texts.record(period);
+  const handed = conversations.filter((c) => c.outcome === 'handed_off');
+  const texts = handed.length ? await s.outbox.textsTo([...new Set(handed.map((c) => c.from))], period.from, hours(period.to, 24)) : [];
+  const answeredAt = textAnswers(conversations, texts);
+  const answered: AnsweredContact[] = [
+    ...voice.calls.filter((c) => c.outcome === 'answered_in_menu' || taken.has(c.callSid)).map((c) => ({ id: c.callSid, from: c.from, at: c.startedAt })),
+    ...conversations.filter((c) => answeredAt.has(c.id)).map((c) => ({ id: c.id, from: c.from, at: c.startedAt })),
+  ];
+  // A contact settled at the first attempt: no case, and no new contact in the 72 h after it.
+  const window = { from: period.from, to: hours(period.to, REPEAT_WINDOW_HOURS) };
+  const later = [...(await s.calls.callers(window)), ...(await s.texts.senders(window))];
+  return {
+    service: serviceMeasures(period, voice, taken),
+    sms: smsMeasures(conversations, answeredAt),
+    firstContact: firstContact(answered, later, await s.cases.contactsWithCase(window)),
+  };
 }
 
-/** One report: the period's figures beside the period before (环比) and a year before (同比). */
-export interface Report {
-  kind: PeriodKind;
-  date: string;
-  current: PeriodFigures;
-  /** The departments of the period, best on-time reply first. */
-  league: LeagueLine[];
-  previous: PeriodFigures;
-  yearBefore: PeriodFigures;
-}
-
-/** The phone service measures of a period: the voice record, with when agents took its calls over. */
+/** The phone service measures of a period. */
 export async function serviceOf(s: ReportSources, period: Period): Promise<ServiceMeasures> {
-  const record = await s.calls.record(period);
-  return serviceMeasures(period, record, await s.assignments.takenAt(record.toHuman.map((c) => c.callSid)));
+  return (await contactMeasures(s, period)).service;
 }
+
+const centreWide = (scope: Scope) => !scope.departments;
 
 async function figures(s: ReportSources, period: Period, scope: Scope): Promise<PeriodFigures> {
-  return { period, cases: await s.cases.measures(period, scope), service: await serviceOf(s, period) };
+  const cases = await s.cases.measures(period, scope);
+  return centreWide(scope) ? { period, cases, ...(await contactMeasures(s, period)) } : { period, cases };
 }
 
 /** The departments of the period ranked: on-time reply, then on-time acceptance, then satisfaction, then code. */
-export async function league(s: ReportSources, period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
+export async function league(s: Pick<ReportSources, 'cases'>, period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
   const r = (x: Rate) => x.rate ?? -1;
   return (await s.cases.league(period, scope)).sort((a, b) => r(b.reply) - r(a.reply) || r(b.accept) - r(a.accept) || r(b.satisfaction) - r(a.satisfaction) || a.department.localeCompare(b.department));
 }
 
-export async function buildReport(s: ReportSources, kind: PeriodKind, date: string, scope: Scope = {}): Promise<Report> {
-  const period = periodOf(kind, date);
+/** The periods before, that a topic's count is compared with: a week of days, four weeks, three months, four ranges. */
+export function baselineOf(period: Period, kind: PeriodKind | 'range'): Period[] {
+  const n = kind === 'day' ? 7 : kind === 'month' ? 3 : 4;
+  const out: Period[] = [];
+  let p = period;
+  for (let i = 0; i < n; i++) out.unshift((p = previousPeriod(p, kind === 'range' ? undefined : kind)));
+  return out;
+}
+
+function summed(counts: Count[], group: (key: string) => string, order: string[] = []): Count[] {
+  const m = new Map<string, number>();
+  for (const c of counts) m.set(group(c.key), (m.get(group(c.key)) ?? 0) + c.count);
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return [...m].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || rank(a.key) - rank(b.key) || a.key.localeCompare(b.key));
+}
+
+/** The report of a day, week or month (`kind`, and a date in it), or of a free range. */
+export async function buildReport(s: ReportSources, asked: { kind: PeriodKind; date: string } | { period: Period }, scope: Scope = {}): Promise<Report> {
+  const kind = 'kind' in asked ? asked.kind : 'range';
+  const period = 'kind' in asked ? periodOf(asked.kind, asked.date) : asked.period;
+  const now = (s.now ?? (() => new Date()))();
+  const current = await figures(s, period, scope);
+  const { byCategory, byDistrict, byDepartment } = current.cases;
+  const cfg = s.config;
   return {
     kind,
-    date,
-    current: await figures(s, period, scope),
-    league: await league(s, period, scope),
-    previous: await figures(s, previousPeriod(period, kind), scope),
+    date: 'kind' in asked ? asked.date : chinaDate(new Date(period.from)),
+    generatedAt: now.toISOString(),
+    scope,
+    current,
+    previous: await figures(s, previousPeriod(period, kind === 'range' ? undefined : kind), scope),
     yearBefore: await figures(s, yearBefore(period), scope),
+    league: await league(s, period, scope),
+    top: {
+      categories: byCategory.slice(0, 10),
+      categoryGroups: summed(byCategory, (k) => cfg.categoryGroup(k)),
+      districts: summed(byDistrict, (k) => cfg.district(k || null), cfg.file.districts),
+      departmentGroups: summed(byDepartment.filter((d) => d.key), (k) => cfg.departmentGroup(k)),
+    },
+    overdue: await s.cases.stillOverdue(scope),
+    insights: await insights(s, period, baselineOf(period, kind), scope),
+    survey: await s.cases.survey(period, scope),
   };
 }
 
-type Cell = number | string | null;
-const isRate = (v: unknown): v is Rate => typeof v === 'object' && v !== null && 'numerator' in v && 'denominator' in v;
-
-/** The flat measures of one period: `name → value`, rates as their value (numerator and denominator beside them). */
-function flatten(prefix: string, v: unknown, out: Map<string, Cell>): void {
-  if (v === null || typeof v === 'number' || typeof v === 'string') out.set(prefix, v);
-  else if (isRate(v)) {
-    out.set(prefix, v.rate);
-    out.set(`${prefix}.numerator`, v.numerator);
-    out.set(`${prefix}.denominator`, v.denominator);
-  } else if (Array.isArray(v)) for (const c of v as Array<{ key: string; count: number }>) out.set(`${prefix}.${c.key || '(none)'}`, c.count);
-  else if (typeof v === 'object') for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (k !== 'period') flatten(prefix ? `${prefix}.${k}` : k, x, out);
-}
-
-const csvCell = (c: Cell) => (c === null ? '' : typeof c === 'number' ? String(Math.round(c * 1e6) / 1e6) : /[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
-
-/** CSV: one row per measure, with the period, the period before and a year before as columns. */
-export function reportCsv(r: Report): string {
-  const cols = [r.current, r.previous, r.yearBefore].map((f) => {
-    const m = new Map<string, Cell>();
-    flatten('', { cases: f.cases, service: f.service }, m);
-    return m;
-  });
-  const names = [...new Set(cols.flatMap((m) => [...m.keys()]))];
-  const head = ['measure', `current ${r.current.period.from}`, `previous ${r.previous.period.from}`, `year before ${r.yearBefore.period.from}`];
-  const rows: Cell[][] = [head, ...names.map((n) => [n, ...cols.map((m) => (m.has(n) ? m.get(n)! : 0))])];
-  // The league table of the period, below: one line per department.
-  rows.push([], ['department', 'received', 'on-time accept', 'on-time reply', 'satisfaction']);
-  for (const l of r.league) rows.push([l.department, l.received, l.accept.rate, l.reply.rate, l.satisfaction.rate]);
-  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+/** The supervisor's live tiles: today (China time) so far. */
+export async function liveTiles(s: ReportSources): Promise<LiveTiles> {
+  const now = (s.now ?? (() => new Date()))();
+  const today = periodOf('day', chinaToday(0, now));
+  const [contacts, cases, overdue] = [await contactMeasures(s, today), await s.cases.measures(today, {}), await s.cases.stillOverdue({}, 0)];
+  const v = contacts.service;
+  return {
+    at: now.toISOString(),
+    today,
+    calls: { offered: v.offered, askedForHuman: v.askedForHuman, answeredByAgent: v.answeredByAgent, answerRate: v.answerRate, answeredWithin15s: v.answeredWithin15s, containment: v.containment },
+    sms: { conversations: contacts.sms.conversations, answeredWithin3min: contacts.sms.answeredWithin3min },
+    cases: { received: cases.received, dispatched: cases.dispatched, replied: cases.replied, overdueNow: overdue.count },
+    satisfaction: cases.satisfaction,
+  };
 }

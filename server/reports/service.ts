@@ -1,5 +1,7 @@
 import { rate, type Period, type Rate } from '../cases/measures.ts';
 import type { VoiceRecord } from '../voice/measures.ts';
+import type { TextRecord } from '../sms/measures.ts';
+import type { FirstContact, SmsMeasures } from './types.ts';
 
 /** The phone service measures of a period (GB/T 33358 and the centres' own), defined in docs/reports.md. */
 export interface ServiceMeasures {
@@ -31,29 +33,110 @@ const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)
 /** The service measures from the voice channel's record and the times agents took calls over. */
 export function serviceMeasures(period: Period, voice: VoiceRecord, takenAt: Map<string, string>): ServiceMeasures {
   const waits: number[] = [];
+  const toHuman: number[] = [];
   let within = 0;
-  for (const c of voice.toHuman) {
+  let steps = 0;
+  const counted = { answered_in_menu: 0, abandoned: 0, failed: 0 };
+  for (const c of voice.calls) {
+    if (!c.handedOffAt) {
+      if (c.outcome === 'answered_in_menu' || c.outcome === 'abandoned' || c.outcome === 'failed') counted[c.outcome]++;
+      continue;
+    }
+    toHuman.push(seconds(c.startedAt, c.handedOffAt));
+    steps += c.steps;
     const taken = takenAt.get(c.callSid);
     if (!taken) continue;
     const w = Math.max(0, seconds(c.handedOffAt, taken));
     waits.push(w);
     if (w <= 15) within++;
   }
-  const asked = voice.toHuman.length;
-  const toHuman = voice.toHuman.map((c) => seconds(c.startedAt, c.handedOffAt));
+  const asked = toHuman.length;
   return {
     period,
-    offered: voice.offered,
-    answeredInMenu: voice.answeredInMenu,
-    abandonedInMenu: voice.abandonedInMenu,
-    failed: voice.failed,
+    offered: voice.calls.length,
+    answeredInMenu: counted.answered_in_menu,
+    abandonedInMenu: counted.abandoned,
+    failed: counted.failed,
     askedForHuman: asked,
     answeredByAgent: waits.length,
     abandonedInQueue: asked - waits.length,
     answerRate: rate(waits.length, asked),
     answeredWithin15s: rate(within, asked),
-    containment: rate(voice.answeredInMenu, voice.offered),
-    timeToHuman: { p50Seconds: pct(toHuman, 50), p90Seconds: pct(toHuman, 90), meanMenuSteps: asked ? voice.toHuman.reduce((n, c) => n + c.steps, 0) / asked : null },
+    containment: rate(counted.answered_in_menu, voice.calls.length),
+    timeToHuman: { p50Seconds: pct(toHuman, 50), p90Seconds: pct(toHuman, 90), meanMenuSteps: asked ? steps / asked : null },
     timeToAnswer: { p50Seconds: pct(waits, 50), p90Seconds: pct(waits, 90) },
   };
+}
+
+export const SMS_ANSWER_SECONDS = 180;
+
+function groupBy<T, V>(xs: T[], key: (x: T) => string, value: (x: T) => V): Map<string, V[]> {
+  const out = new Map<string, V[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list) list.push(value(x));
+    else out.set(k, [value(x)]);
+  }
+  return out;
+}
+
+/**
+ * When each text conversation was answered: by the menu when it ended there, or by the first
+ * text the centre sent that number after the hand-off to a person. `texts`: the centre's texts
+ * to those numbers, oldest first.
+ */
+export function textAnswers(conversations: TextRecord[], texts: Array<{ to: string; at: string }>): Map<string, string> {
+  const byNumber = groupBy(texts, (t) => t.to, (t) => t.at);
+  const out = new Map<string, string>();
+  for (const c of conversations) {
+    if (c.outcome === 'answered_in_menu' && c.endedAt) out.set(c.id, c.endedAt);
+    if (c.outcome === 'handed_off' && c.endedAt) {
+      const first = byNumber.get(c.from)?.find((at) => at >= c.endedAt!);
+      if (first) out.set(c.id, first);
+    }
+  }
+  return out;
+}
+
+/** The SMS measures: conversations answered within 3 minutes of their first text. */
+export function smsMeasures(conversations: TextRecord[], answeredAt: Map<string, string>): SmsMeasures {
+  let asked = 0;
+  let within = 0;
+  const n = { answered_in_menu: 0, handed_off: 0, abandoned: 0 };
+  for (const c of conversations) {
+    if (c.outcome === 'answered_in_menu' || c.outcome === 'handed_off' || c.outcome === 'abandoned') n[c.outcome]++;
+    if (c.outcome !== 'answered_in_menu' && c.outcome !== 'handed_off') continue;
+    asked++;
+    const at = answeredAt.get(c.id);
+    if (at && seconds(c.startedAt, at) <= SMS_ANSWER_SECONDS) within++;
+  }
+  return { conversations: conversations.length, answeredInMenu: n.answered_in_menu, handedOff: n.handed_off, abandoned: n.abandoned, answeredWithin3min: rate(within, asked) };
+}
+
+export const REPEAT_WINDOW_HOURS = 72;
+
+/** A contact (call or text conversation) that was answered: by the menu, an agent, or a person's text. */
+export interface AnsweredContact {
+  id: string;
+  from: string;
+  at: string;
+}
+
+/**
+ * First-contact resolution: of the answered contacts, those that opened no case and after
+ * which the same number did not call or text again within 72 hours. `later`: every contact
+ * from the period's start to 72 h after its end.
+ */
+export function firstContact(answered: AnsweredContact[], later: Array<{ from: string; at: string }>, withCase: Set<string>): FirstContact {
+  const times = groupBy(later, (c) => c.from, (c) => Date.parse(c.at));
+  const window = REPEAT_WINDOW_HOURS * 3600_000;
+  let settled = 0;
+  for (const c of answered) {
+    if (withCase.has(c.id)) continue;
+    const t = Date.parse(c.at);
+    if ((times.get(c.from) ?? []).some((x) => x > t && x <= t + window)) continue;
+    settled++;
+  }
+  return { resolution: rate(settled, answered.length) };
 }

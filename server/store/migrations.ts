@@ -395,6 +395,43 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('calls').dropColumn('direction').execute();
     },
   },
+  '0015_reports': {
+    async up(db: Kysely<any>) {
+      // Each closed day, week and month is reported once, by whichever process first inserts its row.
+      await db.schema
+        .createTable('reports')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('period_from', 'text', (c) => c.notNull())
+        .addColumn('period_to', 'text', (c) => c.notNull())
+        .addColumn('generated_at', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('reports_pk', ['kind', 'period_from'])
+        .execute();
+      // Words of case descriptions counted once per closed China day and department: rising
+      // words compare a period with the months before it without reading their descriptions again.
+      await db.schema
+        .createTable('report_word_days')
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('department', 'text', (c) => c.notNull())
+        .addColumn('word', 'text', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('report_word_days_pk', ['day', 'department', 'word'])
+        .execute();
+      await db.schema.createTable('report_word_days_done').addColumn('day', 'text', (c) => c.primaryKey()).addColumn('at', 'text', (c) => c.notNull()).execute();
+      // First-contact resolution and the SMS measures look contacts up by case, number and start.
+      await db.schema.createIndex('cases_call_idx').on('cases').columns(['call_sid']).execute();
+      await db.schema.createIndex('outbox_recipient_idx').on('outbox').columns(['recipient', 'created_at']).execute();
+      await db.schema.createIndex('sms_sessions_started_idx').on('sms_sessions').columns(['started_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('sms_sessions_started_idx').execute();
+      await db.schema.dropIndex('outbox_recipient_idx').execute();
+      await db.schema.dropIndex('cases_call_idx').execute();
+      await db.schema.dropTable('report_word_days_done').execute();
+      await db.schema.dropTable('report_word_days').execute();
+      await db.schema.dropTable('reports').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -283,6 +283,9 @@ export interface CallAssignmentsTable {
 
 export interface Database {
   call_assignments: CallAssignmentsTable;
+  reports: ReportsTable;
+  report_word_days: ReportWordDaysTable;
+  report_word_days_done: ReportWordDaysDoneTable;
   call_events: CallEventsTable;
   suggestion_feedback: SuggestionFeedbackTable;
   notification_runs: NotificationRunsTable;
@@ -302,4 +305,28 @@ export interface Database {
   calls: CallsTable;
   sms_sessions: SmsSessionsTable;
   sms_opt_outs: SmsOptOutsTable;
+}
+
+export interface ReportsTable {
+  /** day | week | month */
+  kind: string;
+  period_from: string;
+  period_to: string;
+  generated_at: string;
+  /** The Report, JSON. */
+  body: string;
+}
+
+export interface ReportWordDaysTable {
+  /** A China date, YYYY-MM-DD. */
+  day: string;
+  /** The case's department when counted ('' for none). */
+  department: string;
+  word: string;
+  n: number;
+}
+
+export interface ReportWordDaysDoneTable {
+  day: string;
+  at: string;
 }

@@ -2,36 +2,47 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { Period } from '../cases/measures.ts';
 
-/** What the voice channel knows of the calls citizens made in a period (docs/reports.md). */
+/** One inbound call as the service measures need it (docs/reports.md). */
+export interface CallRecord {
+  callSid: string;
+  from: string;
+  startedAt: string;
+  /** answered_in_menu | handed_off | abandoned | failed | null (still in the menu). */
+  outcome: string | null;
+  /** When the menu handed it to a person, and how many menu states it passed before. */
+  handedOffAt: string | null;
+  steps: number;
+}
+
+/** What the voice channel knows of the inbound calls of a period (callbacks we placed are left out). */
 export interface VoiceRecord {
-  /** Inbound calls started in the period. */
-  offered: number;
-  /** Ended in the menu with no agent: answered there, by the menu or the knowledge base. */
-  answeredInMenu: number;
-  /** Hung up in the menu before reaching anything. */
-  abandonedInMenu: number;
-  failed: number;
-  /** Calls that went to a human, with when they started and when they asked, and how many menu states they passed. */
-  toHuman: Array<{ callSid: string; startedAt: string; handedOffAt: string; steps: number }>;
+  calls: CallRecord[];
 }
 
 /** The inbound calls of a period as the voice channel recorded them. */
 export async function voiceRecord(db: Kysely<Database>, period: Period): Promise<VoiceRecord> {
   const rows = await db
     .selectFrom('calls')
-    .select(['call_sid', 'outcome', 'started_at', 'handed_off_at', 'path'])
+    .select(['call_sid', 'from_number', 'outcome', 'started_at', 'handed_off_at', 'path'])
     .where('started_at', '>=', period.from)
     .where('started_at', '<', period.to)
     .where('direction', '=', 'inbound')
     .execute();
-  const out: VoiceRecord = { offered: rows.length, answeredInMenu: 0, abandonedInMenu: 0, failed: 0, toHuman: [] };
-  for (const r of rows) {
-    if (r.handed_off_at) {
+  return {
+    calls: rows.map((r) => ({
+      callSid: r.call_sid,
+      from: r.from_number,
+      startedAt: r.started_at,
+      outcome: r.handed_off_at ? 'handed_off' : r.outcome,
+      handedOffAt: r.handed_off_at,
       // The path lists every state entered; the last is the hand-off itself.
-      out.toHuman.push({ callSid: r.call_sid, startedAt: r.started_at, handedOffAt: r.handed_off_at, steps: Math.max(0, (JSON.parse(r.path) as string[]).length - 1) });
-    } else if (r.outcome === 'answered_in_menu') out.answeredInMenu++;
-    else if (r.outcome === 'abandoned') out.abandonedInMenu++;
-    else if (r.outcome === 'failed') out.failed++;
-  }
-  return out;
+      steps: r.handed_off_at ? Math.max(0, (JSON.parse(r.path) as string[]).length - 1) : 0,
+    })),
+  };
+}
+
+/** Who called, and when, in a period: repeat contacts for first-contact resolution. */
+export async function callers(db: Kysely<Database>, period: Period): Promise<Array<{ from: string; at: string }>> {
+  const rows = await db.selectFrom('calls').select(['from_number', 'started_at']).where('started_at', '>=', period.from).where('started_at', '<', period.to).where('direction', '=', 'inbound').execute();
+  return rows.map((r) => ({ from: r.from_number, at: r.started_at }));
 }

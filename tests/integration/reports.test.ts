@@ -125,20 +125,16 @@ describe(`case measures on the ${testStore()} store`, () => {
   });
 
   it('ranks the departments of October: on-time reply, then acceptance, then satisfaction', async () => {
-    const sources = {
-      cases,
-      calls: { record: async () => ({ offered: 0, answeredInMenu: 0, abandonedInMenu: 0, failed: 0, toHuman: [] }) },
-      assignments: { takenAt: async () => new Map<string, string>() },
-    };
-    const lines = await league(sources, OCTOBER);
+    const lines = await league({ cases }, OCTOBER);
     const r = (n: number, d: number) => ({ numerator: n, denominator: d, rate: d ? n / d : null });
-    // MARKET holds A and D (D opened in September, its moves in October); HEALTHCARE holds C; HRSS holds B, accepted late and rated 不满意; CITY had nothing in October.
+    // MARKET holds A and D (D opened in September, its moves in October); HEALTHCARE holds C; HRSS holds B, accepted late and rated 不满意,
+    // and returned C (which HEALTHCARE holds now); CITY had nothing in October.
     expect(lines).toEqual([
-      { department: 'HEALTHCARE', received: 1, accept: r(1, 1), reply: r(1, 1), satisfaction: r(1, 1) },
-      { department: 'MARKET', received: 1, accept: r(2, 2), reply: r(2, 2), satisfaction: r(2, 2) },
-      { department: 'HRSS', received: 1, accept: r(0, 1), reply: r(1, 1), satisfaction: r(0, 1) },
+      { department: 'HEALTHCARE', received: 1, accept: r(1, 1), reply: r(1, 1), satisfaction: r(1, 1), returned: 0 },
+      { department: 'MARKET', received: 1, accept: r(2, 2), reply: r(2, 2), satisfaction: r(2, 2), returned: 0 },
+      { department: 'HRSS', received: 1, accept: r(0, 1), reply: r(1, 1), satisfaction: r(0, 1), returned: 1 },
     ]);
-    expect(await league(sources, OCTOBER, { departments: ['HRSS'] })).toEqual([lines[2]]);
+    expect(await league({ cases }, OCTOBER, { departments: ['HRSS'] })).toEqual([lines[2]]);
   });
 
   it('gives a department only its own cases', async () => {
@@ -197,7 +193,7 @@ describe(`case measures on the ${testStore()} store`, () => {
 
     const day = { from: cn('2026-10-15T00:00:00').toISOString(), to: cn('2026-10-16T00:00:00').toISOString() };
     const record = await calls.record(day);
-    const m = serviceMeasures(day, record, await taken.takenAt(record.toHuman.map((c) => c.callSid)));
+    const m = serviceMeasures(day, record, await taken.takenAt(record.calls.map((c) => c.callSid)));
     expect(m).toMatchObject({ offered: 5, answeredInMenu: 1, abandonedInMenu: 1, failed: 0, askedForHuman: 3, answeredByAgent: 2, abandonedInQueue: 1 });
     expect(m.answerRate).toEqual({ numerator: 2, denominator: 3, rate: 2 / 3 });
     // Only call 2 was taken within 15 s of asking.
