@@ -19,12 +19,9 @@ import { Router } from '../cases/routing.ts';
 import { DeadlinePolicy } from '../cases/deadlines.ts';
 import { WorkCalendar } from '../cases/calendar.ts';
 import { Cases } from '../cases/service.ts';
-import { Calls } from '../voice/calls.ts';
-import { Assignments } from '../assist/assignments.ts';
-import { buildReport, reportCsv, type Report } from '../reports/report.ts';
-import { chinaToday, type PeriodKind } from '../reports/periods.ts';
+import { registerReport } from './report.ts';
+import { CliError } from './errors.ts';
 
-class CliError extends Error {}
 
 async function withFlows<T>(fn: (flows: FlowVersions) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -244,37 +241,7 @@ export function buildCli(): Command {
       }
     });
 
-  program
-    .command('report <kind>')
-    .description('the daily, weekly or monthly report of the store (HOTLINE_DATA_DIR / DATABASE_URL): the period beside the one before and a year before')
-    .option('--date <YYYY-MM-DD>', 'a day in the period (China time); default yesterday')
-    .option('--format <format>', 'json or csv', 'json')
-    .option('--out <file>', 'write to this file instead of standard output')
-    .action(async (kind: string, o: { date?: string; format: string; out?: string }) => {
-      const kinds: Record<string, PeriodKind> = { daily: 'day', weekly: 'week', monthly: 'month' };
-      if (!kinds[kind]) throw new CliError(`report daily, weekly or monthly, not ${kind}`);
-      if (o.format !== 'json' && o.format !== 'csv') throw new CliError(`--format json or csv, not ${o.format} (xlsx and html are still to come)`);
-      const date = o.date ?? chinaToday(-1);
-      const config = loadConfig();
-      const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-      try {
-        const policy = DeadlinePolicy.load(path.join(config.casesDir, 'deadlines.yaml'), WorkCalendar.load(path.join(config.casesDir, 'calendar.yaml')));
-        let report: Report;
-        try {
-          report = await buildReport({ cases: new Cases(store.db, policy), calls: new Calls(store.db), assignments: new Assignments(store.db) }, kinds[kind]!, date);
-        } catch (err) {
-          if (err instanceof RangeError) throw new CliError(`${err.message} (give --date as YYYY-MM-DD)`);
-          throw err;
-        }
-        const text = o.format === 'csv' ? reportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
-        if (o.out) {
-          writeFileSync(o.out, text);
-          console.error(`wrote the ${kind} report for ${date} to ${o.out}`);
-        } else process.stdout.write(text);
-      } finally {
-        await store.close();
-      }
-    });
+  registerReport(program);
 
   return program;
 }
