@@ -40,12 +40,12 @@ function pie(counts: Count[]): Option {
 }
 
 /** Grouped bars of rates (in %), one series each. */
-function rateBars(keys: string[], series: Array<{ name: string; data: Array<number | null> }>): Option {
+function rateBars(keys: string[], series: Array<{ name: string; data: Array<number | null> }>, labelWidth = 90): Option {
   return {
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v}%` : '—') },
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: keys, axisLabel: { interval: 0, width: 90, overflow: 'truncate' } },
+    xAxis: { type: 'category', data: keys, axisLabel: { interval: 0, width: labelWidth, overflow: 'truncate' } },
     yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
     series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, barMaxWidth: 22 })),
   };
@@ -100,6 +100,7 @@ const CHARTS: Chart[] = [
           { name: t('colPrevious'), data: of(r.previous) },
           { name: t('colYearBefore'), data: of(r.yearBefore) },
         ],
+        150,
       );
     },
   },

@@ -38,8 +38,6 @@ export class ReportTables extends LitElement {
   }
 
   private league(lines: LeagueLine[]) {
-    // Returns per department, when the server sends them.
-    const returns = lines.some((l) => typeof (l as { returned?: unknown }).returned === 'number');
     return html`<section class="card wide">
       <h2>${t('leagueTitle')}</h2>
       ${lines.length
@@ -51,7 +49,7 @@ export class ReportTables extends LitElement {
                 <th class="n">${t('mOnTimeAccept')}</th>
                 <th class="n">${t('mOnTimeReply')}</th>
                 <th class="n">${t('mSatisfaction')}</th>
-                ${returns ? html`<th class="n">${t('mReturned')}</th>` : ''}
+                <th class="n">${t('mReturned')}</th>
                 <th class="n">${t('mReceived')}</th>
               </tr>
             </thead>
@@ -61,7 +59,7 @@ export class ReportTables extends LitElement {
                   <td class="n">${i + 1}</td>
                   <td title=${l.department}>${this.dept(l.department)}</td>
                   ${rateCell(l.accept)} ${rateCell(l.reply)} ${rateCell(l.satisfaction)}
-                  ${returns ? html`<td class="n">${num((l as { returned?: number }).returned)}</td>` : ''}
+                  <td class="n">${num(l.returned)}</td>
                   <td class="n">${num(l.received)}</td>
                 </tr>`,
               )}
