@@ -8,12 +8,13 @@ export async function receivedByPeriod(db: Kysely<Database>, periods: Period[], 
   const span = { from: periods[0]!.from, to: periods.at(-1)!.to };
   // Which period a case falls in, newest boundary first, so one grouped scan answers them all.
   const bucket = sql<number>`case ${sql.join(
-    periods.map((p, i) => [p, i] as const).reverse().map(([p, i]) => sql`when created_at >= ${p.from} then ${i}`),
+    periods.map((p, i) => [p, i] as const).reverse().map(([p, i]) => sql`when created_at >= ${p.from} then ${sql.lit(i)}`),
     sql` `,
   )} end`;
   const rows = await openedIn(db, span, scope.departments)
     .select([bucket.as('period'), 'category', 'district', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy([bucket, 'category', 'district'])
+    // By position: PostgreSQL would not match a repeated expression whose bounds are parameters.
+    .groupBy([sql`1`, 'category', 'district'])
     .execute();
   return rows.map((r) => ({ period: Number(r.period), category: r.category, district: r.district, count: Number(r.n) }));
 }

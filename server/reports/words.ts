@@ -11,7 +11,7 @@ const HAN_WORD = /^\p{Script=Han}{2,8}$/u;
 
 /** The words of a text worth counting as a topic: Chinese words of two or more characters, not stop words. */
 export function topicWords(text: string, stop: ReadonlySet<string>): string[] {
-  jieba ??= Jieba.withDict(require('@node-rs/jieba/dict') as Uint8Array);
+  jieba ??= Jieba.withDict((require('@node-rs/jieba/dict') as { dict: Uint8Array }).dict);
   return [...new Set(jieba.cut(text, false).filter((w) => HAN_WORD.test(w) && !stop.has(w)))];
 }
 
