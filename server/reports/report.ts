@@ -41,8 +41,14 @@ export async function contactMeasures(s: ReportSources, period: Period): Promise
     ...conversations.filter((c) => answeredAt.has(c.id)).map((c) => ({ id: c.id, from: c.from, at: c.startedAt })),
   ];
   // A contact settled at the first attempt: no case, and no new contact in the 72 h after it.
-  const window = { from: period.from, to: hours(period.to, REPEAT_WINDOW_HOURS) };
-  const later = [...(await s.calls.callers(window)), ...(await s.texts.senders(window))];
+  const after = { from: period.to, to: hours(period.to, REPEAT_WINDOW_HOURS) };
+  const later = [
+    ...voice.calls.map((c) => ({ from: c.from, at: c.startedAt })),
+    ...conversations.map((c) => ({ from: c.from, at: c.startedAt })),
+    ...(await s.calls.callers(after)),
+    ...(await s.texts.senders(after)),
+  ];
+  const window = { from: period.from, to: after.to };
   return {
     service: serviceMeasures(period, voice, taken),
     sms: smsMeasures(conversations, answeredAt),
