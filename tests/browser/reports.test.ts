@@ -242,6 +242,9 @@ describe('the reports page in Chromium', { timeout: 60_000 }, () => {
     for (const chart of ['categories', 'districts', 'channels', 'league', 'periods']) await page.locator(`[data-testid=chart-${chart}] svg`).first().waitFor();
     expect(await page.locator('[data-testid=chart-channels] svg text').allTextContents()).toEqual(expect.arrayContaining(['电话', '短信']));
     expect(await texts(page, '[data-testid=cluster-row] td')).toEqual(expect.arrayContaining(['3']));
+    // Clicking a cluster shows the cases behind it.
+    await page.locator('[data-testid=cluster-row] [data-testid=show-behind]').click();
+    expect((await texts(page, '[data-testid=report-clusters] [data-testid=case-link]')).sort()).toEqual([ids.A, ids.F, ids.G].sort());
 
     // Downloads and the printable page: the same query, the server's files.
     expect(await page.locator('[data-testid=report-csv]').getAttribute('href')).toBe(`/api/reports/report.csv?${QUERY}`);
