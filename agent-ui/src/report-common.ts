@@ -69,7 +69,7 @@ export function change(now: number | null | undefined, before: number | null | u
   const dir: Direction = Math.abs(d) < 1e-9 ? 'flat' : d > 0 ? 'up' : 'down';
   const arrow = dir === 'up' ? '↑' : dir === 'down' ? '↓' : '→';
   if (isRate) return { text: `${arrow} ${Math.abs(d * 100).toFixed(1)} ${t('pp')}`, dir };
-  if (before === 0) return { text: d === 0 ? `${arrow} 0%` : `${arrow} ${t('changeNew')}`, dir };
+  if (before === 0) return { text: d === 0 ? `${arrow} 0.0%` : `${arrow} ${t('changeNew')}`, dir };
   return { text: `${arrow} ${Math.abs((d / before) * 100).toFixed(1)}%`, dir };
 }
 
