@@ -84,7 +84,7 @@ async function openPostgres(url: string): Promise<Store> {
     throw new Error(`Cannot reach PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}. Check DATABASE_URL, or unset it to use the embedded SQLite store.`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await migrate(db);
+  await migrate(db, 'postgres');
   return storeOf(db, 'postgres');
 }
 
@@ -99,8 +99,11 @@ function redactUrl(url: string): string {
   }
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+async function migrate(db: Kysely<Database>, dialect: Store['dialect'] = 'sqlite'): Promise<void> {
+  // On PostgreSQL the migrator must look for its own tables in the schema the store uses: unless
+  // told, it takes a kysely_migration table in any schema of the database (another store's) for its own.
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
