@@ -19,6 +19,7 @@ import { Router } from '../cases/routing.ts';
 import { DeadlinePolicy } from '../cases/deadlines.ts';
 import { WorkCalendar } from '../cases/calendar.ts';
 import { Cases } from '../cases/service.ts';
+import { registerDemo } from './demo.ts';
 import { registerReport } from './report.ts';
 import { CliError } from './errors.ts';
 
@@ -242,6 +243,7 @@ export function buildCli(): Command {
     });
 
   registerReport(program);
+  registerDemo(program);
 
   return program;
 }
