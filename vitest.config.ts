@@ -26,6 +26,7 @@ const STORE_CONTRACT = [
   'tests/integration/chain.test.ts',
   'tests/integration/assist.test.ts',
   'tests/integration/reports.test.ts',
+  'tests/integration/demo-seed.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };
