@@ -242,7 +242,7 @@ export async function seedHistory(store: Pick<Store, 'db' | 'dialect'>, opts: Se
   const ctx: HeadContext = { rng, config, catalogue, codes, callers, neighbours, size, lastDay, articles };
   // SQLite: a page cache big enough for the indexes being filled (random ids touch every page); put back afterwards.
   const cacheSize = store.dialect === 'sqlite' ? (await sql<{ cache_size: number }>`pragma cache_size`.execute(db)).rows[0]?.cache_size : undefined;
-  if (cacheSize !== undefined) await sql`pragma cache_size = -262144`.execute(db);
+  if (cacheSize !== undefined) await sql`pragma cache_size = -65536`.execute(db);
   let open = 0;
   let overdue = 0;
   try {
@@ -476,9 +476,9 @@ function specials(ctx: HeadContext, day: number): Special[] {
           district: district.name,
           address: community,
           description: rng.pick([
-            `${district.name}${community}从前天开始停水，已经超过${rng.int(12, 48)}小时，没有接到任何停水通知，家里老人孩子生活很不方便。`,
-            `${community}又停水了，这周已经第${rng.int(2, 4)}次，水压也一直很低，请水务部门给个说法。`,
-            `${community}停水后来水发黄浑浊，不敢使用，请尽快处理。`,
+            `${district.name}${community}停水超过${rng.int(12, 48)}小时，没有停水通知，请尽快恢复供水。`,
+            `${community}这周第${rng.int(2, 4)}次停水，水压也很低，请尽快恢复供水。`,
+            `${community}停水后恢复供水，自来水浑浊发黄，请检测水质。`,
           ]),
           surge: true,
         };
@@ -521,15 +521,17 @@ function describe(rng: Random, spec: CategorySpec, district: District): { descri
   const template = rng.pick(spec.templates);
   let address: string | null = null;
   const addr = () => `${rng.pick(district.streets)}${rng.int(1, 320)}号`;
+  // Mostly a building, so that ordinary requests rarely share an address: the places that recur are the hot spots.
+  const community = () => `${rng.pick(district.communities)}${rng.chance(0.8) ? `${rng.int(1, 36)}栋` : ''}`;
   const place = (value: string) => (address ??= value);
   const description = template.replace(/\{(\w+)\}/g, (_, name: string) => {
     switch (name) {
       case 'place':
-        return place(rng.chance(0.5) ? addr() : rng.pick(district.communities));
+        return place(rng.chance(0.7) ? addr() : community());
       case 'addr':
         return place(addr());
       case 'community':
-        return place(rng.pick(district.communities));
+        return place(community());
       case 'cross': {
         const [a, b] = [rng.pick(district.streets), rng.pick(district.streets)];
         return place(a === b ? `${a}${rng.int(1, 99)}号` : `${a}与${b}交叉口`);
