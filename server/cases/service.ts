@@ -8,7 +8,7 @@ import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseE
 import { caseLeague, caseMeasures, type CaseMeasures, type LeagueLine, type Period, type Scope } from './measures.ts';
 import { caseNumber } from './number.ts';
 import { caseSurvey, type CaseSurvey } from './survey.ts';
-import { casesAbout, casesFromContacts, complaintsWithPlace, contactsWithCase, descriptions, receivedByPeriod, stillOverdue } from './topics.ts';
+import { casesAbout, casesFromContacts, complaintsWithPlace, contactsWithCase, descriptions, firstCaseAt, receivedByPeriod, stillOverdue } from './topics.ts';
 
 export type CaseRow = Selectable<CasesTable>;
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -369,6 +369,11 @@ export class Cases {
   /** Cases received in consecutive periods, by category and district (topics that rise). */
   receivedByPeriod(periods: Period[], scope: Scope = {}) {
     return receivedByPeriod(this.db, periods, scope);
+  }
+
+  /** When the first case was opened. */
+  firstCaseAt() {
+    return firstCaseAt(this.db);
   }
 
   /** The descriptions of a period's cases, for the words that rise. */

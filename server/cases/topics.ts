@@ -71,3 +71,9 @@ export async function casesFromContacts(db: Kysely<Database>, callSids: string[]
   }
   return out;
 }
+
+/** When the first case was opened (the start of the record: periods before it have no baseline to give). */
+export async function firstCaseAt(db: Kysely<Database>): Promise<string | undefined> {
+  const r = await db.selectFrom('cases').select('created_at').orderBy('created_at').limit(1).executeTakeFirst();
+  return r?.created_at;
+}

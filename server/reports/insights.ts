@@ -21,7 +21,11 @@ function compare(kind: RisingTopic['kind'], current: Map<string, number>, baseli
  * Topics that rise sharply: categories, districts and words of case descriptions with at least
  * `minCount` cases in the period and `minRatio` times their mean over the baseline periods.
  */
-export async function risingTopics(s: ReportSources, current: Period, baseline: Period[], scope: Scope): Promise<RisingTopic[]> {
+export async function risingTopics(s: ReportSources, current: Period, before: Period[], scope: Scope): Promise<RisingTopic[]> {
+  // Only periods wholly inside the record: one before the first case would count as a period of nothing.
+  const first = await s.cases.firstCaseAt();
+  const baseline = first ? before.filter((p) => p.from >= first) : [];
+  if (baseline.length === 0) return [];
   const rows = await s.cases.receivedByPeriod([...baseline, current], scope);
   const last = baseline.length;
   const tally = (field: 'category' | 'district', now: boolean) => {
@@ -33,12 +37,12 @@ export async function risingTopics(s: ReportSources, current: Period, baseline: 
     return m;
   };
   const words = await s.words.counts(current, scope);
-  const before = baseline.length ? await s.words.counts({ from: baseline[0]!.from, to: baseline.at(-1)!.to }, scope) : new Map<string, number>();
-  const n = Math.max(1, baseline.length);
+  const earlier = await s.words.counts({ from: baseline[0]!.from, to: baseline.at(-1)!.to }, scope);
+  const n = baseline.length;
   const found = [
     ...compare('category', tally('category', true), tally('category', false), n, s.config),
     ...compare('district', tally('district', true), tally('district', false), n, s.config),
-    ...compare('word', words, before, n, s.config),
+    ...compare('word', words, earlier, n, s.config),
   ];
   return Promise.all(found.map(async (t) => ({ ...t, caseIds: await s.cases.casesAbout(current, scope, { [t.kind]: t.key }) })));
 }

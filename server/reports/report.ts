@@ -15,7 +15,7 @@ type Contacts = (p: Period) => Promise<Array<{ from: string; at: string }>>;
 
 /** Where the figures come from: each capability measures its own data. */
 export interface ReportSources {
-  cases: Pick<Cases, 'measures' | 'league' | 'survey' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'contactsWithCase' | 'casesFromContacts'>;
+  cases: Pick<Cases, 'measures' | 'league' | 'survey' | 'firstCaseAt' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'contactsWithCase' | 'casesFromContacts'>;
   calls: { record(p: Period): Promise<VoiceRecord>; callers: Contacts };
   texts: { record(p: Period): Promise<TextRecord[]>; senders: Contacts };
   outbox: { textsTo(numbers: string[], from: string, to: string): Promise<Array<{ to: string; at: string }>> };

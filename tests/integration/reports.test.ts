@@ -292,6 +292,8 @@ describe('GET /api/reports/cases', () => {
     expect(sup.current.cases.received).toBe(3);
     expect(sup.current.service).toBeDefined();
     expect(sup.league.map((l) => l.department).sort()).toEqual(['HRSS', 'MARKET']);
+    // Today's three cases are the whole record: no day before it to compare with, so nothing "rises".
+    expect(sup.insights.rising).toEqual([]);
     const hana = (await (await get('hana', 'report')).json()) as Report;
     expect(hana.scope).toEqual({ departments: ['HRSS'] });
     expect(hana.current.cases.received).toBe(1);
@@ -422,6 +424,9 @@ describe(`the whole report on the ${testStore()} store`, () => {
     await ask(sid(3), 'voice', '公积金怎么提取', 'answer');
     for (const [callSid, when] of [[sid(2), '10:00:05'], ['s6', '14:00:10'], [sid(3), '11:00:05']]) await store.db.updateTable('knowledge_answers').set({ at: cn(`2026-11-10T${when}`).toISOString() }).where('call_sid', '=', callSid!).execute();
 
+    // The record starts in September, so the four weeks before this one are a baseline (a period before the first case is none).
+    at('2026-09-30T09:00:00');
+    await open({ category: '其他/建议', description: '建议增设公交站' });
     // The week before had one 供水 case; this week has six, in 北湖区, all about 停水: a category, a district and a word that rise.
     at('2026-11-03T09:00:00');
     await open({ category: '公用事业/供水', district: '南山区', description: '水费账单查询' });
