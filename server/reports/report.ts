@@ -6,7 +6,8 @@ import type { KnowledgeAnswers } from '../knowledge/answers.ts';
 import type { ReportsConfig } from './config.ts';
 import type { WordCounts } from './words.ts';
 import { chinaToday, periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
-import { firstContact, REPEAT_WINDOW_HOURS, serviceMeasures, smsMeasures, textAnswers, type AnsweredContact, type ServiceMeasures } from './service.ts';
+import { firstContact, REPEAT_WINDOW_HOURS, serviceAndSamples, smsMeasures, textAnswers, type AnsweredContact, type ServiceMeasures, type ServiceSamples } from './service.ts';
+import type { DayRecords, PeriodRecord } from './days.ts';
 import { insights } from './insights.ts';
 import type { LeagueLine, LiveTiles, PeriodFigures, Report } from './types.ts';
 import { chinaDate } from '../cases/calendar.ts';
@@ -23,13 +24,15 @@ export interface ReportSources {
   answers: Pick<KnowledgeAnswers, 'unansweredIn'>;
   words: Pick<WordCounts, 'counts'>;
   config: ReportsConfig;
+  /** The centre's settled days, kept: weeks and months are added up from them. */
+  days?: Pick<DayRecords, 'of'>;
   now?: () => Date;
 }
 
 const hours = (iso: string, h: number) => new Date(Date.parse(iso) + h * 3600_000).toISOString();
 
 /** The centre's contact measures of a period: phone, text, and first-contact resolution. */
-export async function contactMeasures(s: ReportSources, period: Period): Promise<Required<Pick<PeriodFigures, 'service' | 'sms' | 'firstContact'>>> {
+export async function contactMeasures(s: ReportSources, period: Period): Promise<Required<Pick<PeriodFigures, 'service' | 'sms' | 'firstContact'>> & { samples: ServiceSamples }> {
   const voice = await s.calls.record(period);
   const taken = await s.assignments.takenAt(voice.calls.filter((c) => c.handedOffAt).map((c) => c.callSid));
   const conversations = await s.texts.record(period);
@@ -49,8 +52,10 @@ export async function contactMeasures(s: ReportSources, period: Period): Promise
     ...(await s.texts.senders(after)),
   ];
   const window = { from: period.from, to: after.to };
+  const service = serviceAndSamples(period, voice, taken);
   return {
-    service: serviceMeasures(period, voice, taken),
+    service: service.measures,
+    samples: service.samples,
     sms: smsMeasures(conversations, answeredAt),
     firstContact: firstContact(answered, later, await s.cases.contactsWithCase(window)),
   };
@@ -63,15 +68,27 @@ export async function serviceOf(s: ReportSources, period: Period): Promise<Servi
 
 const centreWide = (scope: Scope) => !scope.departments;
 
-async function figures(s: ReportSources, period: Period, scope: Scope): Promise<PeriodFigures> {
+/** A period's record worked out from the capabilities' data. */
+export async function directRecord(s: ReportSources, period: Period, scope: Scope): Promise<PeriodRecord> {
   const cases = await s.cases.measures(period, scope);
-  return centreWide(scope) ? { period, cases, ...(await contactMeasures(s, period)) } : { period, cases };
+  const league = await s.cases.league(period, scope);
+  const survey = await s.cases.survey(period, scope);
+  if (!centreWide(scope)) return { figures: { period, cases }, league, survey };
+  const { samples, ...contacts } = await contactMeasures(s, period);
+  return { figures: { period, cases, ...contacts }, league, survey, samples };
 }
+
+/** The centre's record from its kept days where it can; a department's from its data. */
+const recordOf = (s: ReportSources, period: Period, scope: Scope) => (centreWide(scope) && s.days ? s.days.of(period) : directRecord(s, period, scope));
 
 /** The departments of the period ranked: on-time reply, then on-time acceptance, then satisfaction, then code. */
 export async function league(s: Pick<ReportSources, 'cases'>, period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
+  return ranked(await s.cases.league(period, scope));
+}
+
+function ranked(lines: LeagueLine[]): LeagueLine[] {
   const r = (x: Rate) => x.rate ?? -1;
-  return (await s.cases.league(period, scope)).sort((a, b) => r(b.reply) - r(a.reply) || r(b.accept) - r(a.accept) || r(b.satisfaction) - r(a.satisfaction) || a.department.localeCompare(b.department));
+  return lines.sort((a, b) => r(b.reply) - r(a.reply) || r(b.accept) - r(a.accept) || r(b.satisfaction) - r(a.satisfaction) || a.department.localeCompare(b.department));
 }
 
 /** The periods before, that a topic's count is compared with: a week of days, four weeks, three months, four ranges. */
@@ -95,7 +112,8 @@ export async function buildReport(s: ReportSources, asked: { kind: PeriodKind; d
   const kind = 'kind' in asked ? asked.kind : 'range';
   const period = 'kind' in asked ? periodOf(asked.kind, asked.date) : asked.period;
   const now = (s.now ?? (() => new Date()))();
-  const current = await figures(s, period, scope);
+  const record = await recordOf(s, period, scope);
+  const current = record.figures;
   const { byCategory, byDistrict, byDepartment } = current.cases;
   const cfg = s.config;
   return {
@@ -104,9 +122,9 @@ export async function buildReport(s: ReportSources, asked: { kind: PeriodKind; d
     generatedAt: now.toISOString(),
     scope,
     current,
-    previous: await figures(s, previousPeriod(period, kind === 'range' ? undefined : kind), scope),
-    yearBefore: await figures(s, yearBefore(period), scope),
-    league: await league(s, period, scope),
+    previous: (await recordOf(s, previousPeriod(period, kind === 'range' ? undefined : kind), scope)).figures,
+    yearBefore: (await recordOf(s, yearBefore(period), scope)).figures,
+    league: ranked(record.league),
     top: {
       categories: byCategory.slice(0, 10),
       categoryGroups: summed(byCategory, (k) => cfg.categoryGroup(k)),
@@ -115,7 +133,7 @@ export async function buildReport(s: ReportSources, asked: { kind: PeriodKind; d
     },
     overdue: await s.cases.stillOverdue(scope),
     insights: await insights(s, period, baselineOf(period, kind), scope),
-    survey: await s.cases.survey(period, scope),
+    survey: record.survey,
   };
 }
 

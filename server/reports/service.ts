@@ -30,8 +30,20 @@ const pct = (xs: number[], p: number) => {
 };
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
+/** The seconds behind the service percentiles: call start to asking for a human, asking to an agent taking over. */
+export interface ServiceSamples {
+  toHuman: number[];
+  waits: number[];
+  /** Menu states passed before the hand-offs, in all. */
+  steps: number;
+}
+
 /** The service measures from the voice channel's record and the times agents took calls over. */
 export function serviceMeasures(period: Period, voice: VoiceRecord, takenAt: Map<string, string>): ServiceMeasures {
+  return serviceAndSamples(period, voice, takenAt).measures;
+}
+
+export function serviceAndSamples(period: Period, voice: VoiceRecord, takenAt: Map<string, string>): { measures: ServiceMeasures; samples: ServiceSamples } {
   const waits: number[] = [];
   const toHuman: number[] = [];
   let within = 0;
@@ -51,7 +63,7 @@ export function serviceMeasures(period: Period, voice: VoiceRecord, takenAt: Map
     if (w <= 15) within++;
   }
   const asked = toHuman.length;
-  return {
+  const measures: ServiceMeasures = {
     period,
     offered: voice.calls.length,
     answeredInMenu: counted.answered_in_menu,
@@ -63,8 +75,19 @@ export function serviceMeasures(period: Period, voice: VoiceRecord, takenAt: Map
     answerRate: rate(waits.length, asked),
     answeredWithin15s: rate(within, asked),
     containment: rate(counted.answered_in_menu, voice.calls.length),
-    timeToHuman: { p50Seconds: pct(toHuman, 50), p90Seconds: pct(toHuman, 90), meanMenuSteps: asked ? steps / asked : null },
-    timeToAnswer: { p50Seconds: pct(waits, 50), p90Seconds: pct(waits, 90) },
+    timeToHuman: { p50Seconds: null, p90Seconds: null, meanMenuSteps: null },
+    timeToAnswer: { p50Seconds: null, p90Seconds: null },
+  };
+  const samples = { toHuman, waits, steps };
+  return { measures: withPercentiles(measures, samples), samples };
+}
+
+/** The percentiles of the measures, from their samples (also after the samples of several days are put together). */
+export function withPercentiles(m: ServiceMeasures, s: ServiceSamples): ServiceMeasures {
+  return {
+    ...m,
+    timeToHuman: { p50Seconds: pct(s.toHuman, 50), p90Seconds: pct(s.toHuman, 90), meanMenuSteps: s.toHuman.length ? s.steps / s.toHuman.length : null },
+    timeToAnswer: { p50Seconds: pct(s.waits, 50), p90Seconds: pct(s.waits, 90) },
   };
 }
 

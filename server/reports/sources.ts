@@ -7,12 +7,13 @@ import { Outbox } from '../notifications/outbox.ts';
 import { Assignments } from '../assist/assignments.ts';
 import { KnowledgeAnswers } from '../knowledge/answers.ts';
 import type { ReportsConfig } from './config.ts';
-import type { ReportSources } from './report.ts';
+import { directRecord, type ReportSources } from './report.ts';
+import { DayRecords } from './days.ts';
 import { WordCounts } from './words.ts';
 
 /** The capabilities a report reads, over one store (the server and `hotline report` alike). */
 export function reportSources(db: Kysely<Database>, cases: Cases, config: ReportsConfig, now?: () => Date): ReportSources {
-  return {
+  const sources: ReportSources = {
     cases,
     calls: new Calls(db),
     texts: new TextRecords(db),
@@ -23,4 +24,6 @@ export function reportSources(db: Kysely<Database>, cases: Cases, config: Report
     config,
     now,
   };
+  sources.days = new DayRecords(db, (p) => directRecord(sources, p, {}), now);
+  return sources;
 }

@@ -432,6 +432,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('reports').execute();
     },
   },
+  '0016_report_days': {
+    async up(db: Kysely<any>) {
+      // The centre's figures of each settled day, added up into weeks, months and their comparisons.
+      await db.schema
+        .createTable('report_days')
+        .addColumn('day', 'text', (c) => c.primaryKey())
+        .addColumn('computed_at', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('report_days').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -286,6 +286,7 @@ export interface Database {
   reports: ReportsTable;
   report_word_days: ReportWordDaysTable;
   report_word_days_done: ReportWordDaysDoneTable;
+  report_days: ReportDaysTable;
   call_events: CallEventsTable;
   suggestion_feedback: SuggestionFeedbackTable;
   notification_runs: NotificationRunsTable;
@@ -324,6 +325,14 @@ export interface ReportWordDaysTable {
   department: string;
   word: string;
   n: number;
+}
+
+export interface ReportDaysTable {
+  /** A China date, YYYY-MM-DD. */
+  day: string;
+  computed_at: string;
+  /** The day's PeriodRecord, JSON. */
+  body: string;
 }
 
 export interface ReportWordDaysDoneTable {

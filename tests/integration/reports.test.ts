@@ -6,7 +6,8 @@ import { Cases, type NewCase } from '../../server/cases/service.ts';
 import { Calls } from '../../server/voice/calls.ts';
 import { Assignments } from '../../server/assist/assignments.ts';
 import { serviceMeasures } from '../../server/reports/service.ts';
-import { buildReport, league } from '../../server/reports/report.ts';
+import { buildReport, directRecord, league } from '../../server/reports/report.ts';
+import { periodOf } from '../../server/reports/periods.ts';
 import { reportSources } from '../../server/reports/sources.ts';
 import { ReportsConfig } from '../../server/reports/config.ts';
 import { reportCsv, reportXlsx } from '../../server/reports/export.ts';
@@ -359,6 +360,7 @@ describe(`the whole report on the ${testStore()} store`, () => {
   const sid = (n: number) => `CA${String(n).padStart(32, '0')}`;
   const ids: Record<string, string[]> = { water: [], cluster: [] };
   let fromCall2 = '';
+  let sources: ReturnType<typeof reportSources>;
 
   beforeAll(async () => {
     ({ store, cleanup } = await freshStore());
@@ -456,7 +458,7 @@ describe(`the whole report on the ${testStore()} store`, () => {
     }
     // The report is made on Monday 16 November at 10:00, when c2's new reply deadline may or may not have passed: no matter, it is listed as it stands.
     at('2026-11-16T10:00:00');
-    const sources = reportSources(store.db, cases, ReportsConfig.load(path.join(REPO, 'cases', 'reports.yaml')), () => clock);
+    sources = reportSources(store.db, cases, ReportsConfig.load(path.join(REPO, 'cases', 'reports.yaml')), () => clock);
     report = await buildReport(sources, { kind: 'week', date: '2026-11-12' });
   }, 60_000);
 
@@ -508,6 +510,19 @@ describe(`the whole report on the ${testStore()} store`, () => {
     expect(report.overdue.count).toBe(report.overdue.cases.length);
     for (const c of report.overdue.cases) expect(Date.parse(c.dueAt)).toBeLessThan(clock.getTime());
     expect(report.overdue.count).toBeGreaterThan(0);
+  });
+
+  it('adds the week up from its settled days, kept, to exactly what the week’s own data gives', async () => {
+    // On Monday the 16th at 10:00, the days up to Thursday the 12th are 72 h past their end: kept. The rest are worked out afresh.
+    const kept = await store.db.selectFrom('report_days').select('day').orderBy('day').execute();
+    expect(kept.map((r) => r.day)).toEqual(expect.arrayContaining(['2026-11-09', '2026-11-10', '2026-11-11', '2026-11-12']));
+    expect(kept.map((r) => r.day)).not.toContain('2026-11-13');
+    const direct = await directRecord(sources, periodOf('week', '2026-11-12'), {});
+    expect(report.current).toEqual(direct.figures);
+    expect(report.survey).toEqual(direct.survey);
+    expect(report.league).toEqual(await league({ cases }, periodOf('week', '2026-11-12')));
+    // And a second report reads the kept days: the same figures.
+    expect((await buildReport(sources, { kind: 'week', date: '2026-11-12' })).current).toEqual(report.current);
   });
 
   it('gives the same figures in the CSV, the XLSX and the printable page', async () => {
