@@ -62,6 +62,7 @@ import { ReportsConfig } from './reports/config.ts';
 import { reportSources } from './reports/sources.ts';
 import { ReportArchive } from './reports/archive.ts';
 import { buildReport } from './reports/report.ts';
+import { periodOf } from './reports/periods.ts';
 
 export interface Hotline {
   /** The HTTP API and pages; `handle` serves these and Twilio's webhooks. */
@@ -278,7 +279,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
   const sources = reportSources(store.db, cases, reportsConfig);
-  const reports = new ReportArchive(store.db, (kind, date) => buildReport(sources, { kind, date }), log);
+  const reports = new ReportArchive(store.db, (kind, date) => buildReport(sources, { kind, date }), log, undefined, (date) => sources.days!.of(periodOf('day', date)));
   app.use('/api/reports', requireRole('supervisor', 'handler'), reportsRouter(sources, reports));
   app.use(
     '/api',

@@ -21,6 +21,8 @@ export class ReportArchive {
     private readonly make: (kind: PeriodKind, date: string) => Promise<Report>,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Keeps the figures of the day that has just settled (72 h after its end), so no report has to work them out. */
+    private readonly settle: (date: string) => Promise<unknown> = async () => undefined,
   ) {}
 
   async get(kind: PeriodKind, period: Period): Promise<Report | undefined> {
@@ -36,6 +38,7 @@ export class ReportArchive {
   /** Makes and stores the report of each kind whose last period has closed and is not stored yet; returns those stored. */
   async run(): Promise<Array<{ kind: PeriodKind; from: string }>> {
     const yesterday = chinaToday(-1, this.now());
+    await this.settle(chinaToday(-4, this.now()));
     const made: Array<{ kind: PeriodKind; from: string }> = [];
     for (const kind of KINDS) {
       const period = periodOf(kind, yesterday);

@@ -334,6 +334,9 @@ describe('GET /api/reports/cases', () => {
     // Yesterday always closed; the week and the month only when today starts a new one.
     expect(made.map((m) => m.kind)).toContain('day');
     expect(await t.hotline.reports.run()).toEqual([]);
+    // The day that settled (its first-contact window closed) is kept, for the weeks and months to add up.
+    const settled = new Date(Date.now() + 8 * 3600_000 - 4 * 86_400_000).toISOString().slice(0, 10);
+    expect(await t.hotline.store.db.selectFrom('report_days').select('day').where('day', '=', settled).executeTakeFirst()).toEqual({ day: settled });
     const yesterday = new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
     const stored = (await (await fetch(`${t.url}/api/reports/stored`, { headers: { cookie: cookies.sup! } })).json()) as { reports: Array<{ kind: string; generatedAt: string }> };
     const day = stored.reports.find((r) => r.kind === 'day')!;
