@@ -61,11 +61,6 @@ export async function contactMeasures(s: ReportSources, period: Period): Promise
   };
 }
 
-/** The phone service measures of a period. */
-export async function serviceOf(s: ReportSources, period: Period): Promise<ServiceMeasures> {
-  return (await contactMeasures(s, period)).service;
-}
-
 const centreWide = (scope: Scope) => !scope.departments;
 
 /** A period's record worked out from the capabilities' data. */
