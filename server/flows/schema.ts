@@ -91,6 +91,8 @@ export const FlowState = z.strictObject({
   type: z.literal('final').optional(),
   /** What the caller enters here (a PIN) is neither shown to agents nor kept with the call's live events. */
   private: z.literal(true).optional(),
+  /** The caller has been answered here (a knowledge answer, a case's status): one who leaves after it without asking for a person was answered by the menu. */
+  answers: z.literal(true).optional(),
   /** Final states end in exactly one of these. */
   handoff: Handoff.optional(),
   hangup: z.literal(true).optional(),
@@ -155,3 +157,8 @@ export const RUNTIME_EVENTS = {
   /** A state with a prompt but no input moves on with this after speaking. */
   CONTINUE: 'CONTINUE',
 } as const;
+
+/** Whether a caller who went through these states was answered on the way (a state marked `answers`). */
+export function answeredIn(def: FlowDefinition, path: readonly string[]): boolean {
+  return path.some((s) => def.machine.states[s]?.answers === true);
+}

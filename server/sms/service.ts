@@ -8,7 +8,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import type { FlowRuntime, FlowTurn } from '../flows/runtime.ts';
 import type { FlowVersions } from '../flows/versions.ts';
 import { interpretInput, type CallerInput } from '../flows/input.ts';
-import type { Language } from '../flows/schema.ts';
+import { answeredIn, type Language } from '../flows/schema.ts';
 import type { TwilioParams } from '../twilio/webhook.ts';
 import { splitSms } from './split.ts';
 
@@ -204,10 +204,19 @@ export class SmsService {
       .executeTakeFirst();
     if (!s) return undefined;
     if (this.now() - Date.parse(s.updated_at) > SMS_IDLE_MS) {
-      await this.endSessions(from, to, 'abandoned');
+      // A sender who went quiet after the menu had answered them was answered; otherwise they gave up.
+      await this.endSessions(from, to, (await this.wasAnswered(s)) ? 'answered_in_menu' : 'abandoned');
       return undefined;
     }
     return s;
+  }
+
+  private async wasAnswered(s: { flow_id: string; flow_version: number; path: string }): Promise<boolean> {
+    try {
+      return answeredIn((await this.d.flows.get(s.flow_id, s.flow_version)).definition, JSON.parse(s.path) as string[]);
+    } catch {
+      return false;
+    }
   }
 
   private async endSessions(from: string, to: string, outcome: string) {

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { CallEvents } from '../events.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import { LANGUAGES, type Language } from '../flows/schema.ts';
+import { answeredIn, LANGUAGES, type Language } from '../flows/schema.ts';
 import type { FlowRuntime, FlowTurn, FlowVersion } from '../flows/runtime.ts';
 import type { FlowVersions } from '../flows/versions.ts';
 import { speechFor } from '../flows/speech.ts';
@@ -212,13 +212,25 @@ export class VoiceService {
     const status = p.CallStatus ?? '';
     if (!callSid || !TERMINAL.has(status)) return renderEmpty();
     const duration = p.CallDuration !== undefined && /^\d+$/.test(p.CallDuration) ? Number(p.CallDuration) : undefined;
-    const ended = await this.d.calls.end(callSid, status, duration);
+    const ended = await this.d.calls.end(callSid, status, duration, await this.wasAnswered(callSid));
     if (ended) {
       this.d.metrics.callsTotal.inc({ channel: 'voice', outcome: ended.outcome });
       this.d.events.emit({ type: 'call.ended', callSid, channel: 'voice', outcome: ended.outcome, durationS: duration, at: new Date().toISOString() });
       this.d.log.info({ callSid, outcome: ended.outcome, duration }, 'call ended');
     }
     return renderEmpty();
+  }
+
+  /** Whether the call passed a state that answers the caller (`answers: true` in its flow). */
+  private async wasAnswered(callSid: string): Promise<boolean> {
+    const call = await this.d.calls.get(callSid);
+    if (!call || call.status !== 'active') return false;
+    try {
+      const v = await this.d.flows.get(call.flow_id, call.flow_version);
+      return answeredIn(v.definition, JSON.parse(call.path) as string[]);
+    } catch {
+      return false;
+    }
   }
 
   /** POST /twilio/voice/wait: hold message with the caller's position in the queue (which agents see too). */

@@ -217,6 +217,16 @@ describe('SMS webhook over real HTTP with real signatures', () => {
     expect(await metric(t, 'abandoned')).toBe(before + 1);
   });
 
+  it('a session that goes quiet after the knowledge base answered it is closed as answered in the menu', async () => {
+    const from = newSender();
+    await text(t, from, '1');
+    expect((await text(t, from, '社保卡丢了怎么办')).messages.join('')).toContain('编号 social-security-card-replacement');
+    const old = new Date(Date.now() - 31 * 60 * 1000).toISOString();
+    await t.hotline.store.db.updateTable('sms_sessions').set({ updated_at: old }).where('from_number', '=', from).execute();
+    await text(t, from, '2');
+    expect((await sessions(t, from))[0]).toMatchObject({ state: 'answered', status: 'ended', outcome: 'answered_in_menu' });
+  });
+
   it('a session idle for less than 30 minutes continues', async () => {
     const from = newSender();
     await text(t, from, '1');

@@ -421,6 +421,15 @@ describe('status callbacks, outcomes, metrics and logs', () => {
     expect(await metricsText(t)).toMatch(/^hotline_calls_total\{channel="voice",outcome="abandoned"\} 1$/m);
   });
 
+  it('a caller who hangs up after hearing an answer was answered by the menu', async () => {
+    const { callSid } = await dial(t);
+    twimlOf(await answer(t, callSid, 1, { Digits: '1' })); // the policy menu
+    twimlOf(await answer(t, callSid, 2, { SpeechResult: '社保卡丢了怎么办', Confidence: '0.9' }));
+    expect(await row(t, callSid)).toMatchObject({ status: 'active', state: 'answer' });
+    await signedPost(t, '/twilio/voice/status', callParams(t, callSid, { CallStatus: 'completed', CallDuration: '40' }));
+    expect(await row(t, callSid)).toMatchObject({ status: 'ended', outcome: 'answered_in_menu', state: 'answer' });
+  });
+
   it('a call that never got answered (no-answer) is recorded as failed; an unknown CallSid is ignored', async () => {
     const { callSid } = await dial(t);
     await signedPost(t, '/twilio/voice/status', callParams(t, callSid, { CallStatus: 'no-answer', CallDuration: 'abc' }));
