@@ -95,7 +95,7 @@ describe('npx hotline', () => {
     }
   });
 
-  it('report daily prints the measures as JSON or CSV, beside the day before and a year before', async () => {
+  it('report daily prints the report as JSON, CSV, XLSX or HTML, beside the day before and a year before', async () => {
     const dataDir = path.join(tmp, 'report-data');
     const { openStore } = await import('../../server/store/index.ts');
     const { Cases } = await import('../../server/cases/service.ts');
@@ -116,10 +116,27 @@ describe('npx hotline', () => {
     const csv = await hotline(['report', 'daily', '--date', '2026-10-15', '--format', 'csv', '--out', out], { HOTLINE_DATA_DIR: dataDir });
     expect(csv.code).toBe(0);
     const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(','));
-    expect(rows[0]![0]).toBe('measure');
-    expect(rows.find((r) => r[0] === 'cases.received')).toEqual(['cases.received', '2', '0', '0']);
-    expect(rows.find((r) => r[0] === 'cases.byType.投诉')).toEqual(['cases.byType.投诉', '1', '0', '0']);
-    expect(rows.find((r) => r[0] === 'cases.satisfaction')).toEqual(['cases.satisfaction', '', '', '']);
+    expect(rows[0]![0]).toBe('日报 Daily report 2026-10-15');
+    expect(rows.find((r) => r[0] === 'cases.received')).toEqual(['cases.received', '受理量 Cases received', '2', '0', '0', '', '']);
+    // A rate with nothing to count: empty, with its 0 / 0 beside it.
+    expect(rows.find((r) => r[0] === 'cases.satisfaction')).toEqual(['cases.satisfaction', '满意率 Satisfaction', '', '', '', '0', '0']);
+    expect(rows.find((r) => r[0] === '市场监管/消费维权')).toEqual(['市场监管/消费维权', '2']);
+    const xlsx = path.join(tmp, 'daily.xlsx');
+    expect((await hotline(['report', 'daily', '--date', '2026-10-15', '--format', 'xlsx', '--out', xlsx], { HOTLINE_DATA_DIR: dataDir })).code).toBe(0);
+    const { default: ExcelJS } = await import('exceljs');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(xlsx);
+    const received: unknown[] = [];
+    book.getWorksheet('measures')!.eachRow((r) => {
+      if (r.getCell(1).value === 'cases.received') received.push(r.getCell(3).value, r.getCell(4).value);
+    });
+    expect(received).toEqual([2, 0]);
+    const html = path.join(tmp, 'daily.html');
+    expect((await hotline(['report', 'daily', '--date', '2026-10-15', '--format', 'html', '--out', html], { HOTLINE_DATA_DIR: dataDir })).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toMatch(/<b>2<\/b><span>受理量/);
+    const noOut = await hotline(['report', 'daily', '--format', 'xlsx'], { HOTLINE_DATA_DIR: dataDir });
+    expect(noOut.code).not.toBe(0);
+    expect(noOut.stderr).toContain('--out');
     const bad = await hotline(['report', 'yearly'], { HOTLINE_DATA_DIR: dataDir });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('daily, weekly or monthly');
