@@ -45,7 +45,8 @@ function rateBars(keys: string[], series: Array<{ name: string; data: Array<numb
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v}%` : '—') },
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: keys, axisLabel: { interval: 0, width: labelWidth, overflow: 'truncate' } },
+    // Many departments' names side by side would overlap: slanted, they fit.
+    xAxis: { type: 'category', data: keys, axisLabel: { interval: 0, width: labelWidth, overflow: 'truncate', rotate: keys.length > 6 ? 35 : 0 } },
     yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
     series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, barMaxWidth: 22 })),
   };
