@@ -66,7 +66,7 @@ export function sumRecords(period: Period, days: PeriodRecord[]): PeriodRecord {
   f.period = period;
   f.cases.period = period;
   for (const k of ['byType', 'byCategory', 'byDistrict', 'byChannel', 'byDepartment'] as const) byCount(f.cases[k]);
-  if (f.service) f.service = withPercentiles({ ...f.service, period }, sum.samples ?? { toHuman: [], waits: [], steps: 0 });
+  if (f.service) f.service = withPercentiles({ ...f.service, period }, sum.samples ?? { toHuman: [], waits: [], toAgent: [], steps: 0 });
   sum.survey.byDepartment.sort((a, b) => total(b) - total(a) || a.key.localeCompare(b.key));
   sum.survey.byCategory.sort((a, b) => total(b) - total(a) || a.key.localeCompare(b.key));
   sum.survey.reasons.sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));

@@ -20,6 +20,8 @@ export interface ServiceMeasures {
   timeToHuman: { p50Seconds: number | null; p90Seconds: number | null; meanMenuSteps: number | null };
   /** From asking for a human to an agent taking the call. */
   timeToAnswer: { p50Seconds: number | null; p90Seconds: number | null };
+  /** From the call's start to an agent taking it (the calls agents took). */
+  timeToAgent: { p50Seconds: number | null; p90Seconds: number | null };
 }
 
 /** The nearest-rank percentile. */
@@ -34,6 +36,7 @@ const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)
 export interface ServiceSamples {
   toHuman: number[];
   waits: number[];
+  toAgent: number[];
   /** Menu states passed before the hand-offs, in all. */
   steps: number;
 }
@@ -46,6 +49,7 @@ export function serviceMeasures(period: Period, voice: VoiceRecord, takenAt: Map
 export function serviceAndSamples(period: Period, voice: VoiceRecord, takenAt: Map<string, string>): { measures: ServiceMeasures; samples: ServiceSamples } {
   const waits: number[] = [];
   const toHuman: number[] = [];
+  const toAgent: number[] = [];
   let within = 0;
   let steps = 0;
   const counted = { answered_in_menu: 0, abandoned: 0, failed: 0 };
@@ -60,6 +64,7 @@ export function serviceAndSamples(period: Period, voice: VoiceRecord, takenAt: M
     if (!taken) continue;
     const w = Math.max(0, seconds(c.handedOffAt, taken));
     waits.push(w);
+    toAgent.push(Math.max(0, seconds(c.startedAt, taken)));
     if (w <= 15) within++;
   }
   const asked = toHuman.length;
@@ -77,8 +82,9 @@ export function serviceAndSamples(period: Period, voice: VoiceRecord, takenAt: M
     containment: rate(counted.answered_in_menu, voice.calls.length),
     timeToHuman: { p50Seconds: null, p90Seconds: null, meanMenuSteps: null },
     timeToAnswer: { p50Seconds: null, p90Seconds: null },
+    timeToAgent: { p50Seconds: null, p90Seconds: null },
   };
-  const samples = { toHuman, waits, steps };
+  const samples = { toHuman, waits, toAgent, steps };
   return { measures: withPercentiles(measures, samples), samples };
 }
 
@@ -88,6 +94,7 @@ export function withPercentiles(m: ServiceMeasures, s: ServiceSamples): ServiceM
     ...m,
     timeToHuman: { p50Seconds: pct(s.toHuman, 50), p90Seconds: pct(s.toHuman, 90), meanMenuSteps: s.toHuman.length ? s.steps / s.toHuman.length : null },
     timeToAnswer: { p50Seconds: pct(s.waits, 50), p90Seconds: pct(s.waits, 90) },
+    timeToAgent: { p50Seconds: pct(s.toAgent, 50), p90Seconds: pct(s.toAgent, 90) },
   };
 }
 

@@ -48,6 +48,8 @@ export const MEASURE_NAMES: Record<string, string> = {
   'service.timeToHuman.meanMenuSteps': '转人工前菜单步数 Menu steps before a human',
   'service.timeToAnswer.p50Seconds': '排队用时中位数(秒) Time to answer p50 (s)',
   'service.timeToAnswer.p90Seconds': '排队用时P90(秒) Time to answer p90 (s)',
+  'service.timeToAgent.p50Seconds': '接通人工用时中位数(秒) Time to agent p50 (s)',
+  'service.timeToAgent.p90Seconds': '接通人工用时P90(秒) Time to agent p90 (s)',
   'sms.conversations': '短信会话 Text conversations',
   'sms.answeredInMenu': '短信自助解答 Texts answered in menu',
   'sms.handedOff': '短信转人工 Texts handed to a person',

@@ -211,6 +211,8 @@ describe(`case measures on the ${testStore()} store`, () => {
     expect(m.timeToHuman).toEqual({ p50Seconds: 40, p90Seconds: 60, meanMenuSteps: 4 / 3 });
     // Asking to taken: 10 and 30 s.
     expect(m.timeToAnswer).toEqual({ p50Seconds: 10, p90Seconds: 30 });
+    // Start to an agent: 50 s (call 2: 40 + 10) and 50 s (call 3: 20 + 30).
+    expect(m.timeToAgent).toEqual({ p50Seconds: 50, p90Seconds: 50 });
   });
 
   it('counts September and November apart', async () => {
