@@ -5,7 +5,7 @@ import { init, use, type ECharts, type EChartsCoreOption } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import type { Count, PeriodFigures, Rate, Report } from '../../server/reports/types.ts';
 import { LangController, t, type Key } from './i18n.ts';
-import { channelName, reportStyles, type DeptName } from './report-common.ts';
+import { channelName, reportGrid, reportStyles, type DeptName } from './report-common.ts';
 import { base } from './styles.ts';
 
 // Only what these charts use (named imports, the plain grid and legend), so the report chunk stays small.
@@ -113,15 +113,8 @@ export class ReportCharts extends LitElement {
   static override styles = [
     base,
     reportStyles,
+    reportGrid,
     css`
-      :host {
-        display: grid;
-        grid-template-columns: repeat(2, minmax(0, 1fr));
-        gap: 12px;
-      }
-      section.wide {
-        grid-column: 1 / -1;
-      }
       .chart {
         height: 260px;
         min-width: 0;

@@ -101,6 +101,18 @@ export const caseLink = (id: string) => html`<button class="link" data-testid="c
 export const caseLinks = (ids: string[]) => (ids.length ? html`<span class="cases">${ids.map((id) => caseLink(id))}</span>` : html`<span class="muted">—</span>`);
 
 /** Tables and sections of the report page. */
+/** Two columns of cards; a wide one spans both. */
+export const reportGrid = css`
+  :host {
+    display: grid;
+    grid-template-columns: repeat(2, minmax(0, 1fr));
+    gap: 12px;
+  }
+  section.wide {
+    grid-column: 1 / -1;
+  }
+`;
+
 export const reportStyles = css`
   section.card {
     display: flex;

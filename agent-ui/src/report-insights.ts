@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { Count, Report, SurveyLine } from '../../server/reports/types.ts';
 import { LangController, t, type Key } from './i18n.ts';
-import { caseLinks, channelName, num, parts, pct, reportStyles, type DeptName } from './report-common.ts';
+import { caseLinks, channelName, num, parts, pct, reportGrid, reportStyles, type DeptName } from './report-common.ts';
 import { base } from './styles.ts';
 
 const KIND_LABEL: Record<string, Key> = { category: 'kindCategory', district: 'kindDistrict', word: 'kindWord' };
@@ -13,15 +13,8 @@ export class ReportInsights extends LitElement {
   static override styles = [
     base,
     reportStyles,
+    reportGrid,
     css`
-      :host {
-        display: grid;
-        grid-template-columns: repeat(2, minmax(0, 1fr));
-        gap: 12px;
-      }
-      section.wide {
-        grid-column: 1 / -1;
-      }
       tr.behind td {
         background: #fafbfc;
       }

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { Count, LeagueLine, Rate, Report } from '../../server/reports/types.ts';
 import { timeLeft, when } from './format.ts';
 import { LangController, t, type Key } from './i18n.ts';
-import { caseLink, num, parts, pct, reportStyles, share, stepName, sumCounts, type DeptName } from './report-common.ts';
+import { caseLink, num, parts, pct, reportGrid, reportStyles, share, stepName, sumCounts, type DeptName } from './report-common.ts';
 import { base } from './styles.ts';
 
 const rateCell = (r: Rate) => html`<td class="n" title=${parts(r)}>${pct(r)}</td>`;
@@ -13,15 +13,8 @@ export class ReportTables extends LitElement {
   static override styles = [
     base,
     reportStyles,
+    reportGrid,
     css`
-      :host {
-        display: grid;
-        grid-template-columns: repeat(2, minmax(0, 1fr));
-        gap: 12px;
-      }
-      section.wide {
-        grid-column: 1 / -1;
-      }
       td.overdue {
         color: var(--bad);
         font-weight: 600;

@@ -5,8 +5,9 @@
 import type { CaseMeasures, Count, LeagueLine, Period, Rate, Scope } from '../cases/measures.ts';
 import type { PeriodKind } from './periods.ts';
 import type { ServiceMeasures } from './service.ts';
+import type { CaseSurvey, SurveyLine } from '../cases/survey.ts';
 
-export type { CaseMeasures, Count, LeagueLine, Period, Rate, Scope, PeriodKind, ServiceMeasures };
+export type { CaseMeasures, Count, LeagueLine, Period, Rate, Scope, PeriodKind, ServiceMeasures, SurveyLine };
 
 /** The text (SMS) channel's measures of a period. */
 export interface SmsMeasures {
@@ -85,27 +86,8 @@ export interface Insights {
   unanswered: UnansweredQuestion[];
 }
 
-/** One row of the satisfaction survey's breakdowns. */
-export interface SurveyLine {
-  key: string;
-  satisfied: number;
-  basic: number;
-  dissatisfied: number;
-  satisfaction: Rate;
-}
-
-/** 满意度调查报告: the callbacks (回访) of the period. */
-export interface SurveyReport {
-  /** Replies in the period whose caller was reached and rated, over the replies. */
-  responseRate: Rate;
-  satisfaction: Rate;
-  byDepartment: SurveyLine[];
-  byCategory: SurveyLine[];
-  /** The reasons given for 不满意, most frequent first. */
-  reasons: Array<{ reason: string; count: number; caseIds: string[] }>;
-  /** Cases reopened (重办) in the period. */
-  reopened: { count: number; caseIds: string[] };
-}
+/** 满意度调查报告: the callbacks (回访) of the period, as the cases capability counts them. */
+export type SurveyReport = CaseSurvey;
 
 /** One report: the period's figures beside the period before (环比) and a year before (同比). */
 export interface Report {

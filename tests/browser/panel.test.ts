@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, requireChromium } from '../helpers/browser.ts';
 import { XMLParser } from 'fast-xml-parser';
 import { createHotline, type Hotline } from '../../server/main.ts';
 import { REPO, startHotline, type TestHotline } from '../helpers/hotline.ts';
@@ -11,7 +11,6 @@ import { startTwilioApi } from '../helpers/twilio-api.ts';
 import { transcriptParams } from '../helpers/panel.ts';
 import type { TwilioPhone } from '../../server/cli/phone.ts';
 
-const CHROMIUM = process.env.HOTLINE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.join(REPO, 'docs', 'screenshots');
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
 
@@ -52,7 +51,7 @@ describe('agent panel in Chromium', { timeout: 60_000 }, () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set HOTLINE_TEST_CHROMIUM`);
+    requireChromium();
     execFileSync(process.execPath, [path.join(REPO, 'bin', 'build-ui.mjs')], { cwd: REPO, stdio: 'ignore' });
     api = await startTwilioApi();
     // With an API key the browser phone is really built (Twilio's edge is out of reach: it stays offline).
@@ -64,10 +63,7 @@ describe('agent panel in Chromium', { timeout: 60_000 }, () => {
     ] as const) {
       await t.hotline.users.add({ username, roles: [...roles], departments: [...departments], password: `${username} password!` });
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, requireChromium } from '../helpers/browser.ts';
 import { WorkCalendar } from '../../server/cases/calendar.ts';
 import { DeadlinePolicy } from '../../server/cases/deadlines.ts';
 import { Cases } from '../../server/cases/service.ts';
@@ -15,7 +15,6 @@ import type { Store } from '../../server/store/index.ts';
 import { REPO } from '../helpers/hotline.ts';
 import { freshStore } from '../helpers/postgres.ts';
 
-const CHROMIUM = process.env.HOTLINE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * The printable report is one A4 sheet however busy the month: a generated October (every
@@ -29,17 +28,14 @@ describe('the printable report in Chromium', { timeout: 90_000 }, () => {
   let report: Report;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set HOTLINE_TEST_CHROMIUM`);
+    requireChromium();
     ({ store, cleanup } = await freshStore());
     const end = new Date('2026-11-03T16:00:00Z'); // 4 November, China time
     await seedHistory(store, { days: 40, end, now: end, scale: 0.3, verify: 0 });
     const policy = DeadlinePolicy.load(path.join(REPO, 'cases', 'deadlines.yaml'), WorkCalendar.load(path.join(REPO, 'cases', 'calendar.yaml')));
     const sources = reportSources(store.db, new Cases(store.db, policy, policy.rules, () => end), ReportsConfig.load(path.join(REPO, 'cases', 'reports.yaml')), () => end);
     report = await buildReport(sources, { kind: 'month', date: '2026-10-15' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

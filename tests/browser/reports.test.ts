@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, requireChromium } from '../helpers/browser.ts';
 import { WorkCalendar } from '../../server/cases/calendar.ts';
 import { DeadlinePolicy } from '../../server/cases/deadlines.ts';
 import { Cases, type NewCase } from '../../server/cases/service.ts';
@@ -10,7 +10,6 @@ import { Assignments } from '../../server/assist/assignments.ts';
 import { Calls } from '../../server/voice/calls.ts';
 import { REPO, startHotline, type TestHotline } from '../helpers/hotline.ts';
 
-const CHROMIUM = process.env.HOTLINE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.join(REPO, 'docs', 'screenshots');
 const cn = (local: string) => new Date(`${local}+08:00`);
 /** The month the report is asked for: October 2026 (China time). */
@@ -78,7 +77,7 @@ describe('the reports page in Chromium', { timeout: 60_000 }, () => {
   const texts = async (page: Page, selector: string) => (await page.locator(selector).allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set HOTLINE_TEST_CHROMIUM`);
+    requireChromium();
     execFileSync(process.execPath, [path.join(REPO, 'bin', 'build-ui.mjs')], { cwd: REPO, stdio: 'ignore' });
     t = await startHotline();
     for (const [username, roles, departments] of [
@@ -192,10 +191,7 @@ describe('the reports page in Chromium', { timeout: 60_000 }, () => {
     at('2026-10-15T11:01:00');
     await calls.end(sid(3), 'completed', 60);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
