@@ -55,18 +55,14 @@ export async function stillOverdue(db: Kysely<Database>, now: string, scope: Sco
   return { count, cases: rows.map((r) => ({ id: r.id, department: r.department, category: r.category, district: r.district, step: r.due_step, dueAt: r.due_at! })) };
 }
 
-/** The calls and text conversations of a period that opened a case (first-contact resolution). */
-export async function contactsWithCase(db: Kysely<Database>, period: Period): Promise<Set<string>> {
-  const rows = await openedIn(db, period, undefined).select('call_sid').where('call_sid', 'is not', null).execute();
-  return new Set(rows.map((r) => r.call_sid!));
-}
-
 /** The cases opened from these contacts, by contact. */
 export async function casesFromContacts(db: Kysely<Database>, callSids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (let i = 0; i < callSids.length; i += 500) {
     for (const r of await db.selectFrom('cases').select(['id', 'call_sid']).where('call_sid', 'in', callSids.slice(i, i + 500)).execute()) {
-      out.set(r.call_sid!, [...(out.get(r.call_sid!) ?? []), r.id]);
+      const ids = out.get(r.call_sid!);
+      if (ids) ids.push(r.id);
+      else out.set(r.call_sid!, [r.id]);
     }
   }
   return out;

@@ -5,6 +5,7 @@ import { repeatEvery } from '../ops/repeat.ts';
 import type { Period } from '../cases/measures.ts';
 import { chinaToday, periodOf, type PeriodKind } from './periods.ts';
 import type { Report } from './types.ts';
+import { SETTLED_AFTER_MS } from './days.ts';
 
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
 
@@ -35,29 +36,47 @@ export class ReportArchive {
     return rows.map((r) => ({ kind: r.kind, from: r.period_from, to: r.period_to, generatedAt: r.generated_at }));
   }
 
-  /** Makes and stores the report of each kind whose last period has closed and is not stored yet; returns those stored. */
+  /**
+   * Makes and stores the report of each kind whose last period has closed and is not stored
+   * yet, and makes it once more when the period has settled (first-contact resolution looks
+   * 72 hours past its end), so the stored report is final; returns those stored.
+   */
   async run(): Promise<Array<{ kind: PeriodKind; from: string }>> {
-    const yesterday = chinaToday(-1, this.now());
-    await this.settle(chinaToday(-4, this.now()));
+    const now = this.now();
+    const yesterday = chinaToday(-1, now);
+    await this.settle(chinaToday(-4, now));
     const made: Array<{ kind: PeriodKind; from: string }> = [];
     for (const kind of KINDS) {
-      const period = periodOf(kind, yesterday);
-      // The week or month holding yesterday has closed only if today starts the next one.
-      if (Date.parse(period.to) > this.now().getTime()) continue;
-      if (await this.get(kind, period)) continue;
-      const started = Date.now();
-      const report = await this.make(kind, yesterday);
-      const stored = await this.db
-        .insertInto('reports')
-        .values({ kind, period_from: period.from, period_to: period.to, generated_at: report.generatedAt, body: JSON.stringify(report) })
-        .onConflict((oc) => oc.columns(['kind', 'period_from']).doNothing())
-        .executeTakeFirst();
-      if (Number(stored.numInsertedOrUpdatedRows ?? 0) === 1) {
-        made.push({ kind, from: period.from });
-        this.log.info({ kind, from: period.from, ms: Date.now() - started }, 'report of the closed period stored');
+      // The period just closed, and the one that has just settled (for a day, three days before).
+      for (const date of new Set([yesterday, chinaToday(-4, now)])) {
+        try {
+          if (await this.store(kind, periodOf(kind, date), date)) made.push({ kind, from: periodOf(kind, date).from });
+        } catch (err) {
+          // One period's failure does not keep the others from being stored.
+          this.log.error({ err, kind, date }, 'storing a closed period’s report failed; retrying at the next interval');
+        }
       }
     }
     return made;
+  }
+
+  private async store(kind: PeriodKind, period: Period, date: string): Promise<boolean> {
+    const now = this.now().getTime();
+    // The week or month holding the date has closed only once the next one has begun.
+    if (Date.parse(period.to) > now) return false;
+    const settledAt = new Date(Date.parse(period.to) + SETTLED_AFTER_MS).toISOString();
+    const settled = now >= Date.parse(settledAt);
+    const stored = await this.db.selectFrom('reports').select('generated_at').where('kind', '=', kind).where('period_from', '=', period.from).executeTakeFirst();
+    if (stored && (stored.generated_at >= settledAt || !settled)) return false;
+    const started = Date.now();
+    const report = await this.make(kind, date);
+    const row = { kind, period_from: period.from, period_to: period.to, generated_at: report.generatedAt, body: JSON.stringify(report) };
+    const written = stored
+      ? await this.db.updateTable('reports').set(row).where('kind', '=', kind).where('period_from', '=', period.from).where('generated_at', '=', stored.generated_at).executeTakeFirst()
+      : await this.db.insertInto('reports').values(row).onConflict((oc) => oc.columns(['kind', 'period_from']).doNothing()).executeTakeFirst();
+    const n = Number(('numUpdatedRows' in written ? written.numUpdatedRows : written.numInsertedOrUpdatedRows) ?? 0);
+    if (n === 1) this.log.info({ kind, from: period.from, final: settled, ms: Date.now() - started }, 'report of the closed period stored');
+    return n === 1;
   }
 
   start(everyMs = 5 * 60_000): void {

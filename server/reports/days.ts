@@ -18,6 +18,8 @@ const DAY = 86_400_000;
 /** A day's figures are final once first-contact resolution's 72 hours (and the texts' 24) have passed. */
 export const SETTLED_AFTER_MS = 72 * 3600_000;
 const LISTED = 50;
+/** Raised whenever what a day's record holds changes: kept days of another version are worked out again. */
+const RECORD_VERSION = 2;
 
 const isRate = (v: unknown): v is Rate => typeof v === 'object' && v !== null && 'numerator' in v && 'denominator' in v;
 const keyOf = (x: Record<string, unknown>) => String(x.key ?? x.department ?? x.reason ?? '');
@@ -98,8 +100,12 @@ export class DayRecords {
 
   async of(period: Period): Promise<PeriodRecord> {
     const days = wholeDays(period);
-    if (!days) return this.compute(period);
-    const kept = new Map((await this.db.selectFrom('report_days').select(['day', 'body']).where('day', 'in', days).execute()).map((r) => [r.day, JSON.parse(r.body) as PeriodRecord]));
+    if (!days || days.length === 0) return this.compute(period);
+    const kept = new Map<string, PeriodRecord>();
+    for (const row of await this.db.selectFrom('report_days').select(['day', 'body']).where('day', 'in', days).execute()) {
+      const { v, ...record } = JSON.parse(row.body) as PeriodRecord & { v?: number };
+      if (v === RECORD_VERSION) kept.set(row.day, record);
+    }
     const records: PeriodRecord[] = [];
     for (const day of days) {
       const from = chinaMidnight(day);
@@ -108,7 +114,8 @@ export class DayRecords {
       if (!r) {
         r = await this.compute(p);
         if (from.getTime() + DAY + SETTLED_AFTER_MS <= this.now().getTime()) {
-          await this.db.insertInto('report_days').values({ day, computed_at: this.now().toISOString(), body: JSON.stringify(r) }).onConflict((oc) => oc.column('day').doNothing()).execute();
+          const row = { day, computed_at: this.now().toISOString(), body: JSON.stringify({ v: RECORD_VERSION, ...r }) };
+          await this.db.insertInto('report_days').values(row).onConflict((oc) => oc.column('day').doUpdateSet({ computed_at: row.computed_at, body: row.body })).execute();
         }
       }
       records.push(r);

@@ -7,7 +7,13 @@ const KIND_NAMES: Record<Report['kind'], string> = { day: '日报 Daily report',
 export const reportTitle = (r: Report) => `${KIND_NAMES[r.kind]} ${r.date}${r.scope.departments ? ` · ${r.scope.departments.join(', ')}` : ''}`;
 
 /** Rates are written as their value rounded to 6 places: the same number the JSON has, to the last digit that matters. */
-const csvCell = (c: Cell) => (c === null ? '' : typeof c === 'number' ? String(Math.round(c * 1e6) / 1e6) : /[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+const csvCell = (c: Cell) => {
+  if (c === null) return '';
+  if (typeof c === 'number') return String(Math.round(c * 1e6) / 1e6);
+  // Citizens' words (questions, places, reasons) must not become spreadsheet formulas.
+  const text = /^[=+\-@\t\r]/.test(c) ? `'${c}` : c;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
 
 /** CSV: the tables one after another, each under its title, blank lines between. */
 export function reportCsv(r: Report): string {

@@ -47,7 +47,9 @@ export function yearBefore(p: Period): Period {
   // The same China date and time of day, one year earlier.
   const shift = (iso: string) => {
     const { y, m, d } = chinaParts(new Date(iso));
-    return new Date(midnight(y - 1, m, d).getTime() + (Date.parse(iso) - midnight(y, m, d).getTime())).toISOString();
+    // 29 February a year before is the 28th (not 1 March: a leap day's year before is a day, not nothing).
+    const day = Math.min(d, new Date(Date.UTC(y - 1, m + 1, 0)).getUTCDate());
+    return new Date(midnight(y - 1, m, day).getTime() + (Date.parse(iso) - midnight(y, m, d).getTime())).toISOString();
   };
   return { from: shift(p.from), to: shift(p.to) };
 }

@@ -6,7 +6,7 @@ import type { KnowledgeAnswers } from '../knowledge/answers.ts';
 import type { ReportsConfig } from './config.ts';
 import type { WordCounts } from './words.ts';
 import { chinaToday, periodOf, previousPeriod, yearBefore, type PeriodKind } from './periods.ts';
-import { firstContact, REPEAT_WINDOW_HOURS, serviceAndSamples, smsMeasures, textAnswers, type AnsweredContact, type ServiceMeasures, type ServiceSamples } from './service.ts';
+import { firstContact, REPEAT_WINDOW_HOURS, TEXT_ANSWER_WITHIN_HOURS, serviceAndSamples, smsMeasures, textAnswers, type AnsweredContact, type ServiceMeasures, type ServiceSamples } from './service.ts';
 import type { DayRecords, PeriodRecord } from './days.ts';
 import { insights } from './insights.ts';
 import type { LeagueLine, LiveTiles, PeriodFigures, Report } from './types.ts';
@@ -16,7 +16,7 @@ type Contacts = (p: Period) => Promise<Array<{ from: string; at: string }>>;
 
 /** Where the figures come from: each capability measures its own data. */
 export interface ReportSources {
-  cases: Pick<Cases, 'measures' | 'league' | 'survey' | 'firstCaseAt' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'contactsWithCase' | 'casesFromContacts'>;
+  cases: Pick<Cases, 'measures' | 'league' | 'survey' | 'firstCaseAt' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'casesFromContacts'>;
   calls: { record(p: Period): Promise<VoiceRecord>; callers: Contacts };
   texts: { record(p: Period): Promise<TextRecord[]>; senders: Contacts };
   outbox: { textsTo(numbers: string[], from: string, to: string): Promise<Array<{ to: string; at: string }>> };
@@ -37,7 +37,7 @@ export async function contactMeasures(s: ReportSources, period: Period): Promise
   const taken = await s.assignments.takenAt(voice.calls.filter((c) => c.handedOffAt).map((c) => c.callSid));
   const conversations = await s.texts.record(period);
   const handed = conversations.filter((c) => c.outcome === 'handed_off');
-  const texts = handed.length ? await s.outbox.textsTo([...new Set(handed.map((c) => c.from))], period.from, hours(period.to, 24)) : [];
+  const texts = handed.length ? await s.outbox.textsTo([...new Set(handed.map((c) => c.from))], period.from, hours(period.to, TEXT_ANSWER_WITHIN_HOURS)) : [];
   const answeredAt = textAnswers(conversations, texts);
   const answered: AnsweredContact[] = [
     ...voice.calls.filter((c) => c.outcome === 'answered_in_menu' || taken.has(c.callSid)).map((c) => ({ id: c.callSid, from: c.from, at: c.startedAt })),
@@ -51,13 +51,14 @@ export async function contactMeasures(s: ReportSources, period: Period): Promise
     ...(await s.calls.callers(after)),
     ...(await s.texts.senders(after)),
   ];
-  const window = { from: period.from, to: after.to };
+  // Whether a contact opened a case is the contact's own fact, wherever the period ends.
+  const withCase = new Set((await s.cases.casesFromContacts(answered.map((c) => c.id))).keys());
   const service = serviceAndSamples(period, voice, taken);
   return {
     service: service.measures,
     samples: service.samples,
     sms: smsMeasures(conversations, answeredAt),
-    firstContact: firstContact(answered, later, await s.cases.contactsWithCase(window)),
+    firstContact: firstContact(answered, later, withCase),
   };
 }
 

@@ -111,10 +111,24 @@ function groupBy<T, V>(xs: T[], key: (x: T) => string, value: (x: T) => V): Map<
   return out;
 }
 
+/** The first of the sorted times after `t` (strictly), or undefined. */
+function firstAfter<T extends string | number>(sorted: T[], t: T, orEqual = false): T | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < t || (!orEqual && sorted[mid] === t)) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo];
+}
+
+export const TEXT_ANSWER_WITHIN_HOURS = 24;
+
 /**
  * When each text conversation was answered: by the menu when it ended there, or by the first
- * text the centre sent that number after the hand-off to a person. `texts`: the centre's texts
- * to those numbers, oldest first.
+ * text the centre sent that number within 24 hours of the hand-off to a person. `texts`: the
+ * centre's texts to those numbers, oldest first.
  */
 export function textAnswers(conversations: TextRecord[], texts: Array<{ to: string; at: string }>): Map<string, string> {
   const byNumber = groupBy(texts, (t) => t.to, (t) => t.at);
@@ -122,8 +136,8 @@ export function textAnswers(conversations: TextRecord[], texts: Array<{ to: stri
   for (const c of conversations) {
     if (c.outcome === 'answered_in_menu' && c.endedAt) out.set(c.id, c.endedAt);
     if (c.outcome === 'handed_off' && c.endedAt) {
-      const first = byNumber.get(c.from)?.find((at) => at >= c.endedAt!);
-      if (first) out.set(c.id, first);
+      const first = firstAfter(byNumber.get(c.from) ?? [], c.endedAt, true);
+      if (first && Date.parse(first) - Date.parse(c.endedAt) <= TEXT_ANSWER_WITHIN_HOURS * 3600_000) out.set(c.id, first);
     }
   }
   return out;
@@ -154,18 +168,20 @@ export interface AnsweredContact {
 }
 
 /**
- * First-contact resolution: of the answered contacts, those that opened no case and after
- * which the same number did not call or text again within 72 hours. `later`: every contact
- * from the period's start to 72 h after its end.
+ * First-contact resolution: of the answered contacts, those that opened no case (`withCase`:
+ * the contacts that did) and after which the same number did not call or text again within 72
+ * hours. `later`: every contact from the period's start to 72 h after its end.
  */
 export function firstContact(answered: AnsweredContact[], later: Array<{ from: string; at: string }>, withCase: Set<string>): FirstContact {
   const times = groupBy(later, (c) => c.from, (c) => Date.parse(c.at));
+  for (const list of times.values()) list.sort((a, b) => a - b);
   const window = REPEAT_WINDOW_HOURS * 3600_000;
   let settled = 0;
   for (const c of answered) {
     if (withCase.has(c.id)) continue;
     const t = Date.parse(c.at);
-    if ((times.get(c.from) ?? []).some((x) => x > t && x <= t + window)) continue;
+    const next = firstAfter(times.get(c.from) ?? [], t);
+    if (next !== undefined && next <= t + window) continue;
     settled++;
   }
   return { resolution: rate(settled, answered.length) };

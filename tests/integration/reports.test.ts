@@ -429,7 +429,9 @@ describe(`the whole report on the ${testStore()} store`, () => {
     await ask(sid(2), 'voice', '电动车上牌在哪里办？', 'human');
     await ask('s6', 'sms', '电动车 上牌在哪里办', 'rephrase');
     await ask(sid(3), 'voice', '公积金怎么提取', 'answer');
-    for (const [callSid, when] of [[sid(2), '10:00:05'], ['s6', '14:00:10'], [sid(3), '11:00:05']]) await store.db.updateTable('knowledge_answers').set({ at: cn(`2026-11-10T${when}`).toISOString() }).where('call_sid', '=', callSid!).execute();
+    // A texted "question" that would be a formula in a spreadsheet.
+    await ask('s7', 'sms', '=HYPERLINK("http://example.com")', 'human');
+    for (const [callSid, when] of [[sid(2), '10:00:05'], ['s6', '14:00:10'], [sid(3), '11:00:05'], ['s7', '15:00:10']]) await store.db.updateTable('knowledge_answers').set({ at: cn(`2026-11-10T${when}`).toISOString() }).where('call_sid', '=', callSid!).execute();
 
     // The record starts in September, so the four weeks before this one are a baseline (a period before the first case is none).
     at('2026-09-30T09:00:00');
@@ -492,7 +494,10 @@ describe(`the whole report on the ${testStore()} store`, () => {
     expect(rising('word').find((t) => t.key === '停水')!.caseIds.sort()).toEqual([...ids.water!].sort());
     expect(report.insights.clusters).toEqual([{ place: expect.stringContaining('幸福路'), district: '东城区', count: 3, categories: [{ key: '城市管理/噪音', count: 3 }], caseIds: expect.arrayContaining(ids.cluster!) }]);
     // Shown as it was asked last.
-    expect(report.insights.unanswered).toEqual([{ question: '电动车 上牌在哪里办', count: 2, channels: [{ key: 'sms', count: 1 }, { key: 'voice', count: 1 }], callSids: expect.arrayContaining([sid(2), 's6']), caseIds: [fromCall2] }]);
+    expect(report.insights.unanswered).toEqual([
+      { question: '电动车 上牌在哪里办', count: 2, channels: [{ key: 'sms', count: 1 }, { key: 'voice', count: 1 }], callSids: expect.arrayContaining([sid(2), 's6']), caseIds: [fromCall2] },
+      { question: '=HYPERLINK("http://example.com")', count: 1, channels: [{ key: 'sms', count: 1 }], callSids: ['s7'], caseIds: [] },
+    ]);
   });
 
   it('reports the satisfaction survey with the reasons for 不满意', () => {
@@ -536,6 +541,8 @@ describe(`the whole report on the ${testStore()} store`, () => {
     expect(row('firstContact.resolution').slice(2, 3)).toEqual([String(Math.round((4 / 6) * 1e6) / 1e6)]);
     expect(row('sms.answeredWithin3min').slice(5, 7)).toEqual(['2', '3']);
     expect(row('cases.received')[2]).toBe('12');
+    // A caller's words are never a formula in the spreadsheet that opens the CSV.
+    expect(reportCsv(report)).toContain(`"'=HYPERLINK(""http://example.com"")"`);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await reportXlsx(report)) as unknown as ArrayBuffer);
     const sheet = book.getWorksheet('measures')!;

@@ -21,5 +21,8 @@ describe('report periods on the China calendar', () => {
     expect(previousPeriod(periodOf('week', '2026-10-15'), 'week')).toEqual({ from: cn('2026-10-05T00:00:00'), to: cn('2026-10-12T00:00:00') });
     expect(yearBefore(march)).toEqual({ from: cn('2025-03-01T00:00:00'), to: cn('2025-04-01T00:00:00') });
     expect(yearBefore({ from: cn('2026-10-01T08:30:00'), to: cn('2026-10-02T00:00:00') })).toEqual({ from: cn('2025-10-01T08:30:00'), to: cn('2025-10-02T00:00:00') });
+    // A leap day's year before is 28 February: a day, not an empty range.
+    expect(yearBefore(periodOf('day', '2028-02-29'))).toEqual({ from: cn('2027-02-28T00:00:00'), to: cn('2027-03-01T00:00:00') });
+    expect(yearBefore(periodOf('month', '2028-02-10'))).toEqual({ from: cn('2027-02-01T00:00:00'), to: cn('2027-03-01T00:00:00') });
   });
 });
