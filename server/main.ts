@@ -58,6 +58,7 @@ import { transcriptionWebhooks } from './assist/transcription.ts';
 import { panelRouter } from './assist/panel.ts';
 import type { CaseNotice } from './assist/protocol.ts';
 import { reportsRouter } from './reports/routes.ts';
+import { repeatEvery } from './ops/repeat.ts';
 import { ReportsConfig } from './reports/config.ts';
 import { reportSources } from './reports/sources.ts';
 import { ReportArchive } from './reports/archive.ts';
@@ -101,6 +102,8 @@ export interface Hotline {
   gateway: AssistGateway;
   /** The reports of closed days, weeks and months, stored once each. */
   reports: ReportArchive;
+  /** The text channel (its sweep of quiet conversations runs while the server listens). */
+  smsChannel: SmsService;
   listen(): Promise<http.Server>;
   close(): Promise<void>;
 }
@@ -321,6 +324,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   };
 
   let server: http.Server | undefined;
+  let smsSweep: { stop(): Promise<void> } | undefined;
   return {
     app,
     handle,
@@ -345,6 +349,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     calendarWarnings,
     gateway,
     reports,
+    smsChannel,
     listen() {
       return new Promise((resolve, reject) => {
         server = http.createServer(handle);
@@ -356,6 +361,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
           dispatcher.start();
           digest.start(config.deadlineScanSeconds * 1000);
           reports.start();
+          smsSweep ??= repeatEvery(60_000, () => smsChannel.closeIdle(), (err) => log.error({ err }, 'closing quiet text conversations failed; retrying at the next interval'));
           resolve(server!);
         });
       });
@@ -364,6 +370,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
       await scheduler.stop();
       await digest.stop();
       await reports.stop();
+      await smsSweep?.stop();
       await dispatcher.stop();
       suggestions.close();
       // The listener first: nothing new arrives; then the sockets; Redis last (a push may still be on its way).

@@ -204,11 +204,38 @@ export class SmsService {
       .executeTakeFirst();
     if (!s) return undefined;
     if (this.now() - Date.parse(s.updated_at) > SMS_IDLE_MS) {
-      // A sender who went quiet after the menu had answered them was answered; otherwise they gave up.
-      await this.endSessions(from, to, (await this.wasAnswered(s)) ? 'answered_in_menu' : 'abandoned');
+      await this.closeQuiet(s);
       return undefined;
     }
     return s;
+  }
+
+  /**
+   * Closes the conversations idle for more than 30 minutes: answered in the menu if it had
+   * answered them, else abandoned; they end at their last exchange. Run every minute, so the
+   * records (and the reports) do not wait for the sender to text again.
+   */
+  async closeIdle(limit = 500): Promise<number> {
+    const cutoff = new Date(this.now() - SMS_IDLE_MS).toISOString();
+    const quiet = await this.d.db.selectFrom('sms_sessions').selectAll().where('status', '=', 'active').where('updated_at', '<', cutoff).orderBy('updated_at').limit(limit).execute();
+    let closed = 0;
+    for (const s of quiet) if (await this.closeQuiet(s)) closed++;
+    return closed;
+  }
+
+  /** A sender who went quiet after the menu had answered them was answered; otherwise they gave up. */
+  private async closeQuiet(s: { id: string; flow_id: string; flow_version: number; path: string; updated_at: string }): Promise<boolean> {
+    const outcome = (await this.wasAnswered(s)) ? 'answered_in_menu' : 'abandoned';
+    const res = await this.d.db
+      .updateTable('sms_sessions')
+      .set({ status: 'ended', outcome, ended_at: s.updated_at, updated_at: new Date(this.now()).toISOString() })
+      .where('id', '=', s.id)
+      .where('status', '=', 'active')
+      .where('updated_at', '=', s.updated_at)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return false; // answered or closed meanwhile
+    this.d.metrics.callsTotal.inc({ channel: 'sms', outcome });
+    return true;
   }
 
   private async wasAnswered(s: { flow_id: string; flow_version: number; path: string }): Promise<boolean> {

@@ -446,6 +446,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('report_days').execute();
     },
   },
+  '0017_sms_idle_idx': {
+    async up(db: Kysely<any>) {
+      // The sweep that closes quiet text conversations looks only at the open ones.
+      await db.schema.createIndex('sms_sessions_idle_idx').on('sms_sessions').columns(['status', 'updated_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('sms_sessions_idle_idx').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

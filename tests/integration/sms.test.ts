@@ -217,14 +217,28 @@ describe('SMS webhook over real HTTP with real signatures', () => {
     expect(await metric(t, 'abandoned')).toBe(before + 1);
   });
 
-  it('a session that goes quiet after the knowledge base answered it is closed as answered in the menu', async () => {
+  it('a session that goes quiet after the knowledge base answered it is closed as answered in the menu, at its last exchange', async () => {
     const from = newSender();
     await text(t, from, '1');
     expect((await text(t, from, '社保卡丢了怎么办')).messages.join('')).toContain('编号 social-security-card-replacement');
     const old = new Date(Date.now() - 31 * 60 * 1000).toISOString();
     await t.hotline.store.db.updateTable('sms_sessions').set({ updated_at: old }).where('from_number', '=', from).execute();
     await text(t, from, '2');
-    expect((await sessions(t, from))[0]).toMatchObject({ state: 'answered', status: 'ended', outcome: 'answered_in_menu' });
+    expect((await sessions(t, from))[0]).toMatchObject({ state: 'answered', status: 'ended', outcome: 'answered_in_menu', ended_at: old });
+  });
+
+  it('the sweep closes quiet sessions without waiting for the sender to text again', async () => {
+    const [quiet, answered, busy] = [newSender(), newSender(), newSender()];
+    await text(t, quiet, '1');
+    await text(t, answered, '1');
+    await text(t, answered, '社保卡丢了怎么办');
+    await text(t, busy, '1');
+    const old = new Date(Date.now() - 31 * 60 * 1000).toISOString();
+    await t.hotline.store.db.updateTable('sms_sessions').set({ updated_at: old }).where('from_number', 'in', [quiet, answered]).execute();
+    expect(await t.hotline.smsChannel.closeIdle()).toBeGreaterThanOrEqual(2);
+    expect((await sessions(t, quiet))[0]).toMatchObject({ status: 'ended', outcome: 'abandoned', ended_at: old });
+    expect((await sessions(t, answered))[0]).toMatchObject({ status: 'ended', outcome: 'answered_in_menu', ended_at: old });
+    expect((await sessions(t, busy))[0]).toMatchObject({ status: 'active', outcome: null });
   });
 
   it('a session idle for less than 30 minutes continues', async () => {
