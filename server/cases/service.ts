@@ -5,7 +5,7 @@ import type { CasesTable } from '../store/schema.ts';
 import { chinaDate } from './calendar.ts';
 import type { CaseType, DeadlinePolicy, DeadlineStep, Urgency } from './deadlines.ts';
 import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseEvent, type CaseRules, type CaseSnapshot, type CaseState, type Rating } from './lifecycle.ts';
-import { caseLeague, caseMeasures, type CaseMeasures, type LeagueLine, type Period, type Scope } from './measures.ts';
+import { caseLeague, caseMeasures, caseTally, type CaseMeasures, type LeagueLine, type Period, type Scope } from './measures.ts';
 import { caseNumber } from './number.ts';
 import { caseSurvey, type CaseSurvey } from './survey.ts';
 import { casesAbout, casesFromContacts, complaintsWithPlace, descriptions, firstCaseAt, receivedByPeriod, stillOverdue } from './topics.ts';
@@ -359,6 +359,11 @@ export class Cases {
   /** The departments' lines of the league table for a period. */
   league(period: Period, scope: Scope = {}): Promise<LeagueLine[]> {
     return caseLeague(this.db, period, scope);
+  }
+
+  /** Received, moves by type and satisfaction of a period: the live tiles. */
+  tally(period: Period) {
+    return caseTally(this.db, period);
   }
 
   /** The callbacks of a period: 满意度调查. */

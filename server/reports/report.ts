@@ -16,7 +16,7 @@ type Contacts = (p: Period) => Promise<Array<{ from: string; at: string }>>;
 
 /** Where the figures come from: each capability measures its own data. */
 export interface ReportSources {
-  cases: Pick<Cases, 'measures' | 'league' | 'survey' | 'firstCaseAt' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'casesFromContacts'>;
+  cases: Pick<Cases, 'measures' | 'tally' | 'league' | 'survey' | 'firstCaseAt' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'casesFromContacts'>;
   calls: { record(p: Period): Promise<VoiceRecord>; callers: Contacts };
   texts: { record(p: Period): Promise<TextRecord[]>; senders: Contacts };
   outbox: { textsTo(numbers: string[], from: string, to: string): Promise<Array<{ to: string; at: string }>> };
@@ -32,7 +32,7 @@ export interface ReportSources {
 const hours = (iso: string, h: number) => new Date(Date.parse(iso) + h * 3600_000).toISOString();
 
 /** The centre's contact measures of a period: phone, text, and first-contact resolution. */
-export async function contactMeasures(s: ReportSources, period: Period): Promise<Required<Pick<PeriodFigures, 'service' | 'sms' | 'firstContact'>> & { samples: ServiceSamples }> {
+export async function contactMeasures(s: ReportSources, period: Period, opts = { firstContact: true }): Promise<Required<Pick<PeriodFigures, 'service' | 'sms'>> & Pick<PeriodFigures, 'firstContact'> & { samples: ServiceSamples }> {
   const voice = await s.calls.record(period);
   const taken = await s.assignments.takenAt(voice.calls.filter((c) => c.handedOffAt).map((c) => c.callSid));
   const conversations = await s.texts.record(period);
@@ -43,6 +43,9 @@ export async function contactMeasures(s: ReportSources, period: Period): Promise
     ...voice.calls.filter((c) => c.outcome === 'answered_in_menu' || taken.has(c.callSid)).map((c) => ({ id: c.callSid, from: c.from, at: c.startedAt })),
     ...conversations.filter((c) => answeredAt.has(c.id)).map((c) => ({ id: c.id, from: c.from, at: c.startedAt })),
   ];
+  const service = serviceAndSamples(period, voice, taken);
+  const sms = smsMeasures(conversations, answeredAt);
+  if (!opts.firstContact) return { service: service.measures, samples: service.samples, sms };
   // A contact settled at the first attempt: no case, and no new contact in the 72 h after it.
   const after = { from: period.to, to: hours(period.to, REPEAT_WINDOW_HOURS) };
   const later = [
@@ -53,11 +56,10 @@ export async function contactMeasures(s: ReportSources, period: Period): Promise
   ];
   // Whether a contact opened a case is the contact's own fact, wherever the period ends.
   const withCase = new Set((await s.cases.casesFromContacts(answered.map((c) => c.id))).keys());
-  const service = serviceAndSamples(period, voice, taken);
   return {
     service: service.measures,
     samples: service.samples,
-    sms: smsMeasures(conversations, answeredAt),
+    sms,
     firstContact: firstContact(answered, later, withCase),
   };
 }
@@ -137,14 +139,15 @@ export async function buildReport(s: ReportSources, asked: { kind: PeriodKind; d
 export async function liveTiles(s: ReportSources): Promise<LiveTiles> {
   const now = (s.now ?? (() => new Date()))();
   const today = periodOf('day', chinaToday(0, now));
-  const [contacts, cases, overdue] = [await contactMeasures(s, today), await s.cases.measures(today, {}), await s.cases.stillOverdue({}, 0)];
+  // The tiles show no first-contact resolution (it needs three days to tell): that work is left out.
+  const [contacts, cases, overdue] = [await contactMeasures(s, today, { firstContact: false }), await s.cases.tally(today), await s.cases.stillOverdue({}, 0)];
   const v = contacts.service;
   return {
     at: now.toISOString(),
     today,
     calls: { offered: v.offered, askedForHuman: v.askedForHuman, answeredByAgent: v.answeredByAgent, answerRate: v.answerRate, answeredWithin15s: v.answeredWithin15s, containment: v.containment },
     sms: { conversations: contacts.sms.conversations, answeredWithin3min: contacts.sms.answeredWithin3min },
-    cases: { received: cases.received, dispatched: cases.dispatched, replied: cases.replied, overdueNow: overdue.count },
+    cases: { received: cases.received, dispatched: cases.moves.get('DISPATCH') ?? 0, replied: cases.moves.get('REPLY') ?? 0, overdueNow: overdue.count },
     satisfaction: cases.satisfaction,
   };
 }
