@@ -19,9 +19,17 @@ export class Assignments {
     return r?.username ?? username;
   }
 
-  /** When agents took these calls over (the calls they hold), by call. */
-  async takenAt(callSids: string[]): Promise<Map<string, string>> {
+  /**
+   * When agents took these calls over (the calls they hold), by call. `since`: none was taken
+   * before it (the calls started then), so one range read replaces a lookup per call.
+   */
+  async takenAt(callSids: string[], since?: string): Promise<Map<string, string>> {
     const out = new Map<string, string>();
+    if (since && callSids.length > 500) {
+      const wanted = new Set(callSids);
+      for (const r of await this.db.selectFrom('call_assignments').select(['call_sid', 'at']).where('at', '>=', since).execute()) if (wanted.has(r.call_sid)) out.set(r.call_sid, r.at);
+      return out;
+    }
     for (let i = 0; i < callSids.length; i += 500) {
       const rows = await this.db.selectFrom('call_assignments').select(['call_sid', 'at']).where('call_sid', 'in', callSids.slice(i, i + 500)).execute();
       for (const r of rows) out.set(r.call_sid, r.at);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 
 export interface AnswerRecord {
@@ -38,31 +38,61 @@ export class KnowledgeAnswers {
   /**
    * The questions of a period the knowledge base could not answer (nothing found, or only
    * offered with a rephrase or a hand-off), grouped as callers asked them: same words, ignoring
-   * case, spaces and punctuation. Most asked first.
+   * case, spaces and punctuation; shown as last asked. Most asked first. Counted in the store by
+   * exact wording, then grouped here, so a month of answers is not read row by row.
    */
   async unansweredIn(period: { from: string; to: string }, limit = 20): Promise<Array<{ question: string; count: number; channels: Array<{ key: string; count: number }>; callSids: string[] }>> {
-    const rows = await this.db
-      .selectFrom('knowledge_answers')
-      .select(['question', 'channel', 'call_sid', 'at'])
-      .where('at', '>=', period.from)
-      .where('at', '<', period.to)
-      .where((eb) => eb.or([eb('article_id', 'is', null), eb('decision', '!=', 'answer')]))
-      .orderBy('at', 'desc')
+    const unanswered = () =>
+      this.db
+        .selectFrom('knowledge_answers')
+        .where('at', '>=', period.from)
+        .where('at', '<', period.to)
+        .where((eb) => eb.or([eb('article_id', 'is', null), eb('decision', '!=', 'answer')]));
+    const worded = await unanswered()
+      .select(['question', 'channel', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.max('at').as('last')])
+      .groupBy(['question', 'channel'])
       .execute();
-    const groups = new Map<string, { question: string; count: number; channels: Map<string, number>; callSids: string[] }>();
-    for (const r of rows) {
+    const groups = new Map<string, { question: string; last: string; count: number; channels: Map<string, number>; wordings: string[] }>();
+    for (const r of worded) {
       const key = r.question.toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
       if (!key) continue;
-      const g = groups.get(key) ?? { question: r.question.trim(), count: 0, channels: new Map<string, number>(), callSids: [] as string[] };
-      g.count++;
-      g.channels.set(r.channel, (g.channels.get(r.channel) ?? 0) + 1);
-      if (g.callSids.length < 50 && !g.callSids.includes(r.call_sid)) g.callSids.push(r.call_sid);
+      const g = groups.get(key) ?? { question: r.question.trim(), last: '', count: 0, channels: new Map<string, number>(), wordings: [] as string[] };
+      if (r.last > g.last) [g.question, g.last] = [r.question.trim(), r.last];
+      g.count += Number(r.n);
+      g.channels.set(r.channel, (g.channels.get(r.channel) ?? 0) + Number(r.n));
+      g.wordings.push(r.question);
       groups.set(key, g);
     }
-    return [...groups.values()]
-      .sort((a, b) => b.count - a.count || a.question.localeCompare(b.question))
-      .slice(0, limit)
-      .map((g) => ({ ...g, channels: [...g.channels].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count) }));
+    const top = [...groups.values()].sort((a, b) => b.count - a.count || a.question.localeCompare(b.question)).slice(0, limit);
+    // The newest 50 contacts behind each shown wording, in one query.
+    const wordings = [...new Set(top.flatMap((g) => g.wordings))];
+    const newest = wordings.length
+      ? await this.db
+          .selectFrom(
+            unanswered()
+              .where('question', 'in', wordings)
+              .select(['question', 'call_sid', 'at', sql<number>`row_number() over (partition by question order by at desc)`.as('rank')])
+              .as('a'),
+          )
+          .select(['question', 'call_sid', 'at'])
+          .where('rank', '<=', 50)
+          .execute()
+      : [];
+    const byWording = new Map<string, Array<{ sid: string; at: string }>>();
+    for (const r of newest) byWording.set(r.question, [...(byWording.get(r.question) ?? []), { sid: r.call_sid, at: r.at }]);
+    return top.map((g) => ({
+      question: g.question,
+      count: g.count,
+      channels: [...g.channels].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key)),
+      callSids: [
+        ...new Set(
+          g.wordings
+            .flatMap((w) => byWording.get(w) ?? [])
+            .sort((a, b) => b.at.localeCompare(a.at))
+            .map((x) => x.sid),
+        ),
+      ].slice(0, 50),
+    }));
   }
 
   async record(a: AnswerRecord): Promise<void> {

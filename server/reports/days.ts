@@ -36,8 +36,10 @@ function add(a: unknown, b: unknown, later: boolean): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   if (isRate(a) && isRate(b)) return rate(a.numerator + b.numerator, a.denominator + b.denominator);
   if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.every((x) => typeof x === 'number') && b.every((x) => typeof x === 'number')) return [...a, ...b];
-    if (a.every((x) => typeof x === 'string') && b.every((x) => typeof x === 'string')) return [...new Set(later ? [...b, ...a] : [...a, ...b])].slice(0, LISTED);
+    // Lists are of one kind throughout (samples, case ids, or keyed rows): the first item tells which.
+    const kind = typeof (a[0] ?? b[0]);
+    if (kind === 'number') return a.concat(b);
+    if (kind === 'string') return [...new Set(later ? b.concat(a) : a.concat(b))].slice(0, LISTED);
     const by = new Map<string, unknown>(a.map((x) => [keyOf(x as Record<string, unknown>), x]));
     for (const x of b) {
       const k = keyOf(x as Record<string, unknown>);

@@ -25,11 +25,13 @@ export interface ServiceMeasures {
 }
 
 /** The nearest-rank percentile. */
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
+/** The nearest-rank p50 and p90 of the samples (sorted once, as numbers: a month has hundreds of thousands). */
+function p50p90(xs: number[]): { p50Seconds: number | null; p90Seconds: number | null } {
+  if (!xs.length) return { p50Seconds: null, p90Seconds: null };
+  const s = Float64Array.from(xs).sort();
+  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+  return { p50Seconds: at(50), p90Seconds: at(90) };
+}
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
 /** The seconds behind the service percentiles: call start to asking for a human, asking to an agent taking over. */
@@ -92,9 +94,9 @@ export function serviceAndSamples(period: Period, voice: VoiceRecord, takenAt: M
 export function withPercentiles(m: ServiceMeasures, s: ServiceSamples): ServiceMeasures {
   return {
     ...m,
-    timeToHuman: { p50Seconds: pct(s.toHuman, 50), p90Seconds: pct(s.toHuman, 90), meanMenuSteps: s.toHuman.length ? s.steps / s.toHuman.length : null },
-    timeToAnswer: { p50Seconds: pct(s.waits, 50), p90Seconds: pct(s.waits, 90) },
-    timeToAgent: { p50Seconds: pct(s.toAgent, 50), p90Seconds: pct(s.toAgent, 90) },
+    timeToHuman: { ...p50p90(s.toHuman), meanMenuSteps: s.toHuman.length ? s.steps / s.toHuman.length : null },
+    timeToAnswer: p50p90(s.waits),
+    timeToAgent: p50p90(s.toAgent),
   };
 }
 

@@ -455,6 +455,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('sms_sessions_idle_idx').execute();
     },
   },
+  '0018_call_assignments_at': {
+    async up(db: Kysely<any>) {
+      // The service measures read a period's take-overs as a range.
+      await db.schema.createIndex('call_assignments_at_idx').on('call_assignments').columns(['at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('call_assignments_at_idx').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
