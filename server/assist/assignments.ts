@@ -20,14 +20,15 @@ export class Assignments {
   }
 
   /**
-   * When agents took these calls over (the calls they hold), by call. `since`: none was taken
-   * before it (the calls started then), so one range read replaces a lookup per call.
+   * When agents took these calls over (the calls they hold), by call. `within`: when they can
+   * have been taken (the calls were live then), so one range read replaces a lookup per call.
    */
-  async takenAt(callSids: string[], since?: string): Promise<Map<string, string>> {
+  async takenAt(callSids: string[], within?: { from: string; to: string }): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    if (since && callSids.length > 500) {
+    if (within && callSids.length > 500) {
       const wanted = new Set(callSids);
-      for (const r of await this.db.selectFrom('call_assignments').select(['call_sid', 'at']).where('at', '>=', since).execute()) if (wanted.has(r.call_sid)) out.set(r.call_sid, r.at);
+      const rows = await this.db.selectFrom('call_assignments').select(['call_sid', 'at']).where('at', '>=', within.from).where('at', '<', within.to).execute();
+      for (const r of rows) if (wanted.has(r.call_sid)) out.set(r.call_sid, r.at);
       return out;
     }
     for (let i = 0; i < callSids.length; i += 500) {

@@ -20,7 +20,7 @@ export interface ReportSources {
   calls: { record(p: Period): Promise<VoiceRecord>; callers: Contacts };
   texts: { record(p: Period): Promise<TextRecord[]>; senders: Contacts };
   outbox: { textsTo(numbers: string[], from: string, to: string): Promise<Array<{ to: string; at: string }>> };
-  assignments: { takenAt(callSids: string[], since?: string): Promise<Map<string, string>> };
+  assignments: { takenAt(callSids: string[], within?: { from: string; to: string }): Promise<Map<string, string>> };
   answers: Pick<KnowledgeAnswers, 'unansweredIn'>;
   words: Pick<WordCounts, 'counts'>;
   config: ReportsConfig;
@@ -34,7 +34,8 @@ const hours = (iso: string, h: number) => new Date(Date.parse(iso) + h * 3600_00
 /** The centre's contact measures of a period: phone, text, and first-contact resolution. */
 export async function contactMeasures(s: ReportSources, period: Period, opts = { firstContact: true }): Promise<Required<Pick<PeriodFigures, 'service' | 'sms'>> & Pick<PeriodFigures, 'firstContact'> & { samples: ServiceSamples }> {
   const voice = await s.calls.record(period);
-  const taken = await s.assignments.takenAt(voice.calls.filter((c) => c.handedOffAt).map((c) => c.callSid), period.from);
+  // A call is taken while it is live: within a day of the period's end at the latest.
+  const taken = await s.assignments.takenAt(voice.calls.filter((c) => c.handedOffAt).map((c) => c.callSid), { from: period.from, to: hours(period.to, 24) });
   const conversations = await s.texts.record(period);
   const handed = conversations.filter((c) => c.outcome === 'handed_off');
   const texts = handed.length ? await s.outbox.textsTo([...new Set(handed.map((c) => c.from))], period.from, hours(period.to, TEXT_ANSWER_WITHIN_HOURS)) : [];

@@ -215,6 +215,20 @@ describe(`case measures on the ${testStore()} store`, () => {
     expect(m.timeToAgent).toEqual({ p50Seconds: 50, p90Seconds: 50 });
   });
 
+  it('reads the take-overs of many calls as one range of when they can have been taken', async () => {
+    const taken = new Assignments(store.db, () => clock);
+    const sids = Array.from({ length: 600 }, (_, i) => `CA${String(5000 + i).padStart(32, '0')}`);
+    clock = cn('2026-12-01T10:00:00');
+    for (const sid of sids.slice(0, 599)) await taken.claim(sid, 'alice');
+    clock = cn('2026-12-05T10:00:00');
+    await taken.claim(sids[599]!, 'alice');
+    const day = { from: cn('2026-12-01T00:00:00').toISOString(), to: cn('2026-12-02T00:00:00').toISOString() };
+    const inDay = await taken.takenAt(sids, day);
+    expect(inDay.size).toBe(599);
+    expect(inDay.get(sids[0]!)).toBe(cn('2026-12-01T10:00:00').toISOString());
+    expect((await taken.takenAt(sids)).size).toBe(600);
+  });
+
   it('counts September and November apart', async () => {
     const sept = await cases.measures({ from: cn('2026-09-01T00:00:00').toISOString(), to: OCTOBER.from });
     expect(sept).toMatchObject({ received: 1, dispatched: 1, replied: 0 });
