@@ -61,6 +61,7 @@ import { reportsRouter } from './reports/routes.ts';
 import { repeatEvery } from './ops/repeat.ts';
 import { ReportsConfig } from './reports/config.ts';
 import { reportSources } from './reports/sources.ts';
+import { TextRecords } from './sms/measures.ts';
 import { ReportArchive } from './reports/archive.ts';
 import { buildReport } from './reports/report.ts';
 import { periodOf } from './reports/periods.ts';
@@ -282,6 +283,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
   app.use('/api/knowledge', requireRole('ops', 'editor', 'agent', 'supervisor'), knowledgeRouter(knowledge));
 
   const sources = reportSources(store.db, cases, reportsConfig);
+  const texts = new TextRecords(store.db);
   const reports = new ReportArchive(store.db, (kind, date) => buildReport(sources, { kind, date }), log, undefined, (date) => sources.days!.of(periodOf('day', date)));
   app.use('/api/reports', requireRole('supervisor', 'handler'), reportsRouter(sources, reports));
   app.use(
@@ -297,6 +299,8 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
       publicUrl: config.publicUrl,
       voice: { accountSid: config.accountSid, apiKey: config.twilioApiKey, apiSecret: config.twilioApiSecret, twimlAppSid: config.twimlAppSid },
       logger: log,
+      contact: async (sid) => (await calls.summary(sid)) ?? (await texts.summary(sid)),
+      articleTitle: (id) => knowledge.get(id)?.title,
     }),
   );
   app.use('/api', (_req, res) => {

@@ -94,6 +94,12 @@ export function openCase(e: Event, id: string): void {
   (e.currentTarget as HTMLElement).dispatchEvent(new CustomEvent('open-case', { detail: id, bubbles: true, composed: true }));
 }
 
+/** Asks the page to show a past call or text conversation (it opens the call dialog). */
+export function openCall(e: Event, sid: string): void {
+  e.preventDefault();
+  (e.currentTarget as HTMLElement).dispatchEvent(new CustomEvent('open-call', { detail: sid, bubbles: true, composed: true }));
+}
+
 /** A case id that opens the case. */
 export const caseLink = (id: string) => html`<button class="link" data-testid="case-link" data-case-id=${id} @click=${(e: Event) => openCase(e, id)}>${id}</button>`;
 

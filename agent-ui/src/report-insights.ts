@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { Count, Report, SurveyLine } from '../../server/reports/types.ts';
 import { LangController, t, type Key } from './i18n.ts';
-import { caseLinks, channelName, num, parts, pct, reportGrid, reportStyles, type DeptName } from './report-common.ts';
+import { caseLinks, channelName, openCall, num, parts, pct, reportGrid, reportStyles, type DeptName } from './report-common.ts';
 import { base } from './styles.ts';
 
 const KIND_LABEL: Record<string, Key> = { category: 'kindCategory', district: 'kindDistrict', word: 'kindWord' };
@@ -152,7 +152,7 @@ export class ReportInsights extends LitElement {
                     ? html`<tr class="behind">
                         <td colspan="4">
                           <div class="small muted">${t('colCalls')}</div>
-                          <div class="sids mono" data-testid="call-sids">${x.callSids.length ? x.callSids.map((s) => html`<span>${s}</span>`) : '—'}</div>
+                          <div class="sids mono" data-testid="call-sids">${x.callSids.length ? x.callSids.map((s) => html`<button class="link" data-testid="call-link" data-call-sid=${s} @click=${(e: Event) => openCall(e, s)}>${s}</button>`) : '—'}</div>
                           <div class="small muted">${t('colCases')}</div>
                           ${caseLinks(x.caseIds)}
                         </td>

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { Report } from '../../server/reports/types.ts';
 import { departments, get, messageOf, type Department, type Me } from './api.ts';
 import './case-dialog.ts';
+import './call-dialog.ts';
 import { when } from './format.ts';
 import { LangController, t, type Key } from './i18n.ts';
 import './report-charts.ts';
@@ -35,6 +36,7 @@ export class ReportsPage extends LitElement {
     error: { state: true },
     catalogue: { state: true },
     caseId: { state: true },
+    callSid: { state: true },
     dept: { state: true },
   };
   static override styles = [
@@ -118,6 +120,7 @@ export class ReportsPage extends LitElement {
   declare catalogue: Department[];
   /** The case shown in the dialog. */
   declare caseId: string | null;
+  declare callSid: string | null;
   /** Department names from the catalogue: a new function when it arrives, so the tables show names. */
   declare dept: DeptName;
   private seq = 0;
@@ -131,8 +134,10 @@ export class ReportsPage extends LitElement {
     this.error = '';
     this.catalogue = [];
     this.caseId = null;
+    this.callSid = null;
     this.dept = (code) => code ?? '—';
     this.addEventListener('open-case', (e) => (this.caseId = (e as CustomEvent<string>).detail));
+    this.addEventListener('open-call', (e) => (this.callSid = (e as CustomEvent<string>).detail));
   }
 
   override connectedCallback(): void {
@@ -262,6 +267,7 @@ export class ReportsPage extends LitElement {
             : ''}
       </div>
       <case-dialog .caseId=${this.caseId} .dept=${this.dept} @close=${() => (this.caseId = null)}></case-dialog>
+      <call-dialog .callSid=${this.callSid} @close=${() => (this.callSid = null)}></call-dialog>
     `;
   }
 }

@@ -3,6 +3,7 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { CallEvents } from '../events.ts';
+import type { ContactSummary } from '../voice/measures.ts';
 import type { KnowledgeAnswers } from '../knowledge/answers.ts';
 import type { TwilioClient } from '../notifications/twilio-client.ts';
 import type { AuditLog } from '../users/audit.ts';
@@ -44,6 +45,10 @@ export interface AssistRoutesDeps {
   publicUrl: string;
   voice: VoiceTokenConfig;
   logger: Logger;
+  /** A past call or text conversation: the voice channel's record, else the text channel's. */
+  contact: (sid: string) => Promise<ContactSummary | undefined>;
+  /** An article's title, for the answers a contact was given. */
+  articleTitle: (id: string) => string | undefined;
 }
 
 const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
@@ -113,6 +118,23 @@ export function assistRouter(d: AssistRoutesDeps): Router {
     }
     await d.feedback.record({ ...parsed.data, username: req.user!.username });
     res.status(201).json({ recorded: true });
+  }));
+
+  /**
+   * GET /api/calls/:sid/record: a call or text conversation afterwards (the reports' calls behind
+   * a question): how it went, what the knowledge base answered, and its live events. Read access
+   * is audited. Private answers (PINs) are in none of these.
+   */
+  r.get('/calls/:sid/record', requireRole('editor', 'supervisor'), wrap(async (req, res) => {
+    const sid = String(req.params.sid);
+    const contact = /^[A-Za-z0-9-]{8,64}$/.test(sid) ? await d.contact(sid) : undefined;
+    if (!contact) {
+      res.status(404).json({ error: 'not_found', message: 'no such call or conversation' });
+      return;
+    }
+    await d.audit.record(req.user!.username, 'call.read', [sid], req.socket.remoteAddress);
+    const answers = (await d.answers.forContact(sid)).map((a) => ({ question: a.question, articleId: a.article_id, title: a.article_id ? d.articleTitle(a.article_id) : undefined, decision: a.decision, at: a.at }));
+    res.json({ contact, answers, events: (await d.log.history([sid])).get(sid) ?? [] });
   }));
 
   r.get('/assist/feedback', requireRole('editor', 'supervisor'), wrap(async (req, res) => {

@@ -35,6 +35,11 @@ export class KnowledgeAnswers {
       .execute();
   }
 
+  /** What the knowledge base answered in one call or conversation, in order. */
+  forContact(callSid: string): Promise<Array<{ question: string; article_id: string | null; decision: string; at: string }>> {
+    return this.db.selectFrom('knowledge_answers').select(['question', 'article_id', 'decision', 'at']).where('call_sid', '=', callSid).orderBy('at').execute();
+  }
+
   /**
    * The questions of a period the knowledge base could not answer (nothing found, or only
    * offered with a rephrase or a hand-off), grouped as callers asked them: same words, ignoring

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { Period } from '../cases/measures.ts';
+import type { ContactSummary } from '../voice/measures.ts';
 
 /** One text conversation as the SMS measures need it (docs/reports.md). */
 export interface TextRecord {
@@ -32,6 +33,12 @@ export class TextRecords {
   /** The text conversations started in a period. */
   record(period: Period): Promise<TextRecord[]> {
     return textRecord(this.db, period);
+  }
+
+  /** A text conversation's summary. */
+  async summary(id: string): Promise<ContactSummary | undefined> {
+    const r = await this.db.selectFrom('sms_sessions').select(['from_number', 'started_at', 'ended_at', 'outcome', 'path']).where('id', '=', id).executeTakeFirst();
+    return r && { sid: id, channel: 'sms', from: r.from_number, startedAt: r.started_at, endedAt: r.ended_at, outcome: r.outcome, path: JSON.parse(r.path) as string[] };
   }
 
   /** Who texted in a period, and when. */

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { preparedQuery, type Database } from '../store/index.ts';
 import type { CallsTable } from '../store/schema.ts';
 import type { Period } from '../cases/measures.ts';
-import { callers, voiceRecord, type VoiceRecord } from './measures.ts';
+import { callers, callSummary, voiceRecord, type ContactSummary, type VoiceRecord } from './measures.ts';
 
 export type CallRow = Selectable<CallsTable>;
 
@@ -213,6 +213,11 @@ export class Calls {
   /** The inbound calls of a period, for the service measures. */
   record(period: Period): Promise<VoiceRecord> {
     return voiceRecord(this.db, period);
+  }
+
+  /** A call as a supervisor reads it afterwards. */
+  summary(sid: string): Promise<ContactSummary | undefined> {
+    return callSummary(this.db, sid);
   }
 
   /** Who called in a period, and when. */

@@ -46,3 +46,20 @@ export async function callers(db: Kysely<Database>, period: Period): Promise<Arr
   const rows = await db.selectFrom('calls').select(['from_number', 'started_at']).where('started_at', '>=', period.from).where('started_at', '<', period.to).where('direction', '=', 'inbound').execute();
   return rows.map((r) => ({ from: r.from_number, at: r.started_at }));
 }
+
+/** One contact as a supervisor reads it afterwards: when, how it ended, and the menu states it passed. */
+export interface ContactSummary {
+  sid: string;
+  channel: 'voice' | 'sms';
+  from: string;
+  startedAt: string;
+  endedAt: string | null;
+  outcome: string | null;
+  path: string[];
+}
+
+/** An inbound or outbound call's summary. */
+export async function callSummary(db: Kysely<Database>, sid: string): Promise<ContactSummary | undefined> {
+  const r = await db.selectFrom('calls').select(['call_sid', 'from_number', 'started_at', 'ended_at', 'outcome', 'handed_off_at', 'path']).where('call_sid', '=', sid).executeTakeFirst();
+  return r && { sid, channel: 'voice', from: r.from_number, startedAt: r.started_at, endedAt: r.ended_at, outcome: r.handed_off_at ? 'handed_off' : r.outcome, path: JSON.parse(r.path) as string[] };
+}

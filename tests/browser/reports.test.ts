@@ -8,10 +8,12 @@ import { DeadlinePolicy } from '../../server/cases/deadlines.ts';
 import { Cases, type NewCase } from '../../server/cases/service.ts';
 import { Assignments } from '../../server/assist/assignments.ts';
 import { Calls } from '../../server/voice/calls.ts';
+import { KnowledgeAnswers } from '../../server/knowledge/answers.ts';
 import { REPO, startHotline, type TestHotline } from '../helpers/hotline.ts';
 
 const SHOTS = path.join(REPO, 'docs', 'screenshots');
 const cn = (local: string) => new Date(`${local}+08:00`);
+const sid = (n: number) => `CA${String(n).padStart(32, '0')}`;
 /** The month the report is asked for: October 2026 (China time). */
 const MONTH = '2026-10';
 const QUERY = 'period=month&date=2026-10-01';
@@ -172,7 +174,6 @@ describe('the reports page in Chromium', { timeout: 60_000 }, () => {
 
     const calls = new Calls(t.hotline.store.db, () => clock);
     const taken = new Assignments(t.hotline.store.db, () => clock);
-    const sid = (n: number) => `CA${String(n).padStart(32, '0')}`;
     const call = (n: number, entered: string[], status = 'active') =>
       calls.create({ callSid: sid(n), flowId: 'main', flowVersion: 1, snapshot: { status }, response: '<Response/>', from: `+861380013800${n}`, to: '+8612345', lang: 'zh-CN', state: entered.at(-1)!, entered });
     at('2026-10-15T09:00:00');
@@ -184,6 +185,9 @@ describe('the reports page in Chromium', { timeout: 60_000 }, () => {
     await calls.markHandoff(sid(2), 'queue:general');
     at('2026-10-15T10:00:50');
     await taken.claim(sid(2), 'alice');
+    // Call 2's caller asked what the knowledge base could not answer: the report lists the question, with the call behind it.
+    await new KnowledgeAnswers(t.hotline.store.db).record({ callSid: sid(2), channel: 'voice', question: '电动车上牌去哪里办', articleId: null, score: 0, confidence: 0, decision: 'human', lang: 'zh-CN' });
+    await t.hotline.store.db.updateTable('knowledge_answers').set({ at: cn('2026-10-15T10:00:30').toISOString() }).where('call_sid', '=', sid(2)).execute();
     at('2026-10-15T11:00:00');
     await call(3, ['greeting', 'agent']);
     at('2026-10-15T11:00:20');
@@ -241,6 +245,14 @@ describe('the reports page in Chromium', { timeout: 60_000 }, () => {
     // Clicking a cluster shows the cases behind it.
     await page.locator('[data-testid=cluster-row] [data-testid=show-behind]').click();
     expect((await texts(page, '[data-testid=report-clusters] [data-testid=case-link]')).sort()).toEqual([ids.A, ids.F, ids.G].sort());
+
+    // The unanswered question opens the call it was asked in: how that call went.
+    await page.locator('[data-testid=report-unanswered] [data-testid=show-behind]').click();
+    await page.locator(`[data-testid=call-link][data-call-sid="${sid(2)}"]`).click();
+    await expect.poll(() => page.locator('[data-testid=call-record-outcome]').textContent()).toBe('handed_off');
+    expect(await page.locator('[data-testid=call-record-path]').textContent()).toBe('greeting → agent');
+    expect(await page.locator('[data-testid=call-record-answers] li').first().textContent()).toContain('电动车上牌去哪里办');
+    await page.locator('[data-testid=call-record-close]').click();
 
     // Downloads and the printable page: the same query, the server's files.
     expect(await page.locator('[data-testid=report-csv]').getAttribute('href')).toBe(`/api/reports/report.csv?${QUERY}`);

@@ -336,6 +336,25 @@ describe('GET /api/reports/cases', () => {
     expect((await get('sup', 'report?period=year')).status).toBe(400);
   });
 
+  it('shows a call behind a figure to supervisors and editors, audited', async () => {
+    const phone = t.phone();
+    await phone.dial();
+    await phone.press('1');
+    await phone.say('社保卡丢了怎么办');
+    const record = (who: string, sid: string) => fetch(`${t.url}/api/calls/${sid}/record`, { headers: { cookie: cookies[who]! } });
+    const res = await record('sup', phone.callSid);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { contact: { channel: string; path: string[] }; answers: Array<{ question: string; articleId: string | null; decision: string }>; events: Array<{ type: string }> };
+    expect(body.contact.channel).toBe('voice');
+    expect(body.contact.path.slice(0, 2)).toEqual(['greeting', 'policy']);
+    expect(body.answers).toEqual([expect.objectContaining({ question: '社保卡丢了怎么办', articleId: 'social-security-card-replacement', decision: 'answer' })]);
+    expect(body.events.map((e) => e.type)).toContain('call.started');
+    expect((await record('hana', phone.callSid)).status).toBe(403);
+    expect((await record('sup', 'CA' + '0'.repeat(32))).status).toBe(404);
+    const audit = await t.hotline.store.db.selectFrom('audit_log').select(['username', 'action', 'subject']).where('action', '=', 'call.read').execute();
+    expect(audit).toEqual([{ username: 'sup', action: 'call.read', subject: phone.callSid }]);
+  });
+
   it('gives supervisors the live tiles of today', async () => {
     const res = await fetch(`${t.url}/api/reports/live`, { headers: { cookie: cookies.sup! } });
     expect(res.status).toBe(200);
