@@ -8,7 +8,7 @@ import { apply, caseLifecycle, IllegalMove, newCase, replay, stateOf, type CaseE
 import { caseLeague, caseMeasures, caseTally, type CaseMeasures, type LeagueLine, type Period, type Scope } from './measures.ts';
 import { caseNumber } from './number.ts';
 import { caseSurvey, type CaseSurvey } from './survey.ts';
-import { casesAbout, casesFromContacts, complaintsWithPlace, descriptions, firstCaseAt, receivedByPeriod, stillOverdue } from './topics.ts';
+import { casesAbout, casesFromContacts, complaintsWithPlace, contactsWithCase, descriptions, firstCaseAt, receivedByPeriod, stillOverdue } from './topics.ts';
 
 export type CaseRow = Selectable<CasesTable>;
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -399,6 +399,11 @@ export class Cases {
   /** The cases past a deadline now, most overdue first. */
   stillOverdue(scope: Scope = {}, limit = 200) {
     return stillOverdue(this.db, this.now().toISOString(), scope, limit);
+  }
+
+  /** The calls and conversations that opened a case in the window, with when. */
+  contactsWithCase(window: Period) {
+    return contactsWithCase(this.db, window);
   }
 
   /** The cases these calls and conversations opened. */

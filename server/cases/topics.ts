@@ -55,6 +55,14 @@ export async function stillOverdue(db: Kysely<Database>, now: string, scope: Sco
   return { count, cases: rows.map((r) => ({ id: r.id, department: r.department, category: r.category, district: r.district, step: r.due_step, dueAt: r.due_at! })) };
 }
 
+/** The calls and text conversations that opened a case in the window, with when the case was opened. */
+export async function contactsWithCase(db: Kysely<Database>, window: Period): Promise<Map<string, string>> {
+  const rows = await openedIn(db, window, undefined).select(['call_sid', 'created_at']).where('call_sid', 'is not', null).execute();
+  const out = new Map<string, string>();
+  for (const r of rows) if (!out.has(r.call_sid!) || r.created_at < out.get(r.call_sid!)!) out.set(r.call_sid!, r.created_at);
+  return out;
+}
+
 /** The cases opened from these contacts, by contact. */
 export async function casesFromContacts(db: Kysely<Database>, callSids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();

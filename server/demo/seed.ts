@@ -318,6 +318,9 @@ export async function seedHistory(store: Pick<Store, 'db' | 'dialect'>, opts: Se
   } finally {
     if (cacheSize !== undefined) await sql.raw(`pragma cache_size = ${Number(cacheSize)}`).execute(db);
   }
+  // The planner's statistics, as a live store gathers them over time (PostgreSQL's autovacuum would,
+  // later): without them the first reports on a freshly filled store may scan where an index serves.
+  await sql`analyze`.execute(db);
   return { from: isoDay(firstDay), to: isoDay(lastDay + 1), now: new Date(now).toISOString(), rows: counts, open, overdue, ms: Date.now() - started };
 }
 

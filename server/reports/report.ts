@@ -16,7 +16,7 @@ type Contacts = (p: Period) => Promise<Array<{ from: string; at: string }>>;
 
 /** Where the figures come from: each capability measures its own data. */
 export interface ReportSources {
-  cases: Pick<Cases, 'measures' | 'tally' | 'league' | 'survey' | 'firstCaseAt' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'casesFromContacts'>;
+  cases: Pick<Cases, 'measures' | 'tally' | 'league' | 'survey' | 'firstCaseAt' | 'receivedByPeriod' | 'casesAbout' | 'complaintsWithPlace' | 'stillOverdue' | 'contactsWithCase' | 'casesFromContacts'>;
   calls: { record(p: Period): Promise<VoiceRecord>; callers: Contacts };
   texts: { record(p: Period): Promise<TextRecord[]>; senders: Contacts };
   outbox: { textsTo(numbers: string[], from: string, to: string): Promise<Array<{ to: string; at: string }>> };
@@ -55,8 +55,9 @@ export async function contactMeasures(s: ReportSources, period: Period, opts = {
     ...(await s.calls.callers(after)),
     ...(await s.texts.senders(after)),
   ];
-  // Whether a contact opened a case is the contact's own fact, wherever the period ends.
-  const withCase = new Set((await s.cases.casesFromContacts(answered.map((c) => c.id))).keys());
+  // A contact opened a case if one was opened from it within 72 h: the contact's own fact, wherever the period ends.
+  const opened = await s.cases.contactsWithCase({ from: period.from, to: after.to });
+  const withCase = new Set(answered.filter((c) => opened.has(c.id) && Date.parse(opened.get(c.id)!) <= Date.parse(c.at) + REPEAT_WINDOW_HOURS * 3600_000).map((c) => c.id));
   return {
     service: service.measures,
     samples: service.samples,
