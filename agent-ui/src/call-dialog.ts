@@ -1,9 +1,9 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { ApiError, get, messageOf } from './api.ts';
 import { when } from './format.ts';
 import { LangController, t } from './i18n.ts';
 import { channelName } from './report-common.ts';
-import { base, facts } from './styles.ts';
+import { base, dialogStyles, facts } from './styles.ts';
 import type { LiveEvent } from '../../server/assist/protocol.ts';
 
 /** GET /api/calls/:sid/record: a past call or text conversation. */
@@ -32,42 +32,7 @@ function line(e: LiveEvent): string | undefined {
 /** A call or text conversation behind a report's figure, read-only: its course, answers and words. */
 export class CallDialog extends LitElement {
   static override properties = { callSid: { attribute: false }, record: { state: true }, error: { state: true } };
-  static override styles = [
-    base,
-    facts,
-    css`
-      dialog {
-        border: 1px solid var(--line);
-        border-radius: var(--radius);
-        padding: 0;
-        width: min(760px, 92vw);
-        max-height: 86vh;
-        color: var(--text);
-      }
-      .head {
-        display: flex;
-        align-items: center;
-        gap: 10px;
-        padding: 10px 14px;
-        border-bottom: 1px solid var(--line);
-      }
-      .body {
-        padding: 10px 14px;
-        display: flex;
-        flex-direction: column;
-        gap: 8px;
-      }
-      ol {
-        margin: 0;
-        padding-left: 20px;
-      }
-      .at {
-        color: var(--muted);
-        margin-right: 8px;
-        font-variant-numeric: tabular-nums;
-      }
-    `,
-  ];
+  static override styles = [base, facts, dialogStyles];
   declare callSid: string | null;
   declare record: ContactRecord | null;
   declare error: string;

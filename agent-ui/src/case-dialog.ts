@@ -3,7 +3,7 @@ import { ApiError, get, messageOf, type CaseView } from './api.ts';
 import { when } from './format.ts';
 import { LangController, t, type Key } from './i18n.ts';
 import { channelName, stepName, type DeptName } from './report-common.ts';
-import { base, facts } from './styles.ts';
+import { base, dialogStyles, facts } from './styles.ts';
 
 /** One entry of a case's history (GET /api/cases/:id/events): who, when, what, and the move's own fields. */
 interface CaseEventView {
@@ -55,45 +55,10 @@ export class CaseDialog extends LitElement {
   static override styles = [
     base,
     facts,
+    dialogStyles,
     css`
-      dialog {
-        border: 1px solid var(--line);
-        border-radius: var(--radius);
-        padding: 0;
-        width: min(760px, 92vw);
-        max-height: 86vh;
-        color: var(--text);
-      }
-      dialog::backdrop {
-        background: rgb(31 41 51 / 35%);
-      }
-      .head {
-        display: flex;
-        align-items: center;
-        gap: 10px;
-        padding: 10px 14px;
-        border-bottom: 1px solid var(--line);
-        position: sticky;
-        top: 0;
-        background: var(--panel);
-      }
-      .body {
-        padding: 10px 14px;
-        display: flex;
-        flex-direction: column;
-        gap: 10px;
-      }
-      ol {
-        margin: 0;
-        padding-left: 20px;
-      }
       li {
         padding: 3px 0;
-      }
-      .at {
-        font-variant-numeric: tabular-nums;
-        color: var(--muted);
-        margin-right: 8px;
       }
     `,
   ];

@@ -236,3 +236,43 @@ export const facts = css`
     font-weight: 600;
   }
 `;
+
+/** A read-only record in a modal dialog (a case, a call): header with a close button, then the body. */
+export const dialogStyles = css`
+  dialog {
+    border: 1px solid var(--line);
+    border-radius: var(--radius);
+    padding: 0;
+    width: min(760px, 92vw);
+    max-height: 86vh;
+    color: var(--text);
+  }
+  dialog::backdrop {
+    background: rgb(31 41 51 / 35%);
+  }
+  .head {
+    display: flex;
+    align-items: center;
+    gap: 10px;
+    padding: 10px 14px;
+    border-bottom: 1px solid var(--line);
+    position: sticky;
+    top: 0;
+    background: var(--panel);
+  }
+  .body {
+    padding: 10px 14px;
+    display: flex;
+    flex-direction: column;
+    gap: 10px;
+  }
+  ol {
+    margin: 0;
+    padding-left: 20px;
+  }
+  .at {
+    font-variant-numeric: tabular-nums;
+    color: var(--muted);
+    margin-right: 8px;
+  }
+`;
