@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { CaseSurvey } from '../cases/survey.ts';
-import { chinaDate, chinaMidnight } from '../cases/calendar.ts';
+import { chinaMidnight } from '../cases/calendar.ts';
+import { chinaDays, periodOf } from './periods.ts';
 import { rate, type LeagueLine, type Period, type Rate } from '../cases/measures.ts';
 import { withPercentiles, type ServiceSamples } from './service.ts';
 import type { PeriodFigures } from './types.ts';
@@ -79,12 +80,9 @@ export function sumRecords(period: Period, days: PeriodRecord[]): PeriodRecord {
 
 /** The China days a period is made of, when it is made of whole days. */
 export function wholeDays(p: Period): string[] | undefined {
-  const from = Date.parse(p.from);
-  const to = Date.parse(p.to);
-  if (chinaMidnight(chinaDate(new Date(from))).getTime() !== from || (to - from) % DAY !== 0) return undefined;
-  const out: string[] = [];
-  for (let t = from; t < to; t += DAY) out.push(chinaDate(new Date(t)));
-  return out;
+  const days = chinaDays(p);
+  const whole = days.length > 0 && chinaMidnight(days[0]!).toISOString() === p.from && chinaMidnight(days.at(-1)!).getTime() + DAY === Date.parse(p.to);
+  return whole ? days : undefined;
 }
 
 /**
@@ -110,12 +108,11 @@ export class DayRecords {
     }
     const records: PeriodRecord[] = [];
     for (const day of days) {
-      const from = chinaMidnight(day);
-      const p = { from: from.toISOString(), to: new Date(from.getTime() + DAY).toISOString() };
+      const p = periodOf('day', day);
       let r = kept.get(day);
       if (!r) {
         r = await this.compute(p);
-        if (from.getTime() + DAY + SETTLED_AFTER_MS <= this.now().getTime()) {
+        if (Date.parse(p.to) + SETTLED_AFTER_MS <= this.now().getTime()) {
           const row = { day, computed_at: this.now().toISOString(), body: JSON.stringify({ v: RECORD_VERSION, ...r }) };
           await this.db.insertInto('report_days').values(row).onConflict((oc) => oc.column('day').doUpdateSet({ computed_at: row.computed_at, body: row.body })).execute();
         }

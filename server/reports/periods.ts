@@ -53,3 +53,10 @@ export function yearBefore(p: Period): Period {
   };
   return { from: shift(p.from), to: shift(p.to) };
 }
+
+/** The China dates a period touches, first to last. */
+export function chinaDays(p: Period): string[] {
+  const out: string[] = [];
+  for (let day = chinaDate(new Date(p.from)); chinaMidnight(day).getTime() < Date.parse(p.to); day = chinaDate(new Date(chinaMidnight(day).getTime() + 86_400_000))) out.push(day);
+  return out;
+}

@@ -3,7 +3,8 @@ import { Jieba } from '@node-rs/jieba';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { Period, Scope } from '../cases/measures.ts';
-import { chinaDate, chinaMidnight } from '../cases/calendar.ts';
+import { chinaDate } from '../cases/calendar.ts';
+import { chinaDays, periodOf } from './periods.ts';
 
 const require = createRequire(import.meta.url);
 let jieba: Jieba | undefined;
@@ -37,7 +38,7 @@ export class WordCounts {
   /** Counts the closed days of the period not counted yet; returns how many it counted. */
   async fill(period: Period): Promise<number> {
     const today = chinaDate(this.now());
-    const days = daysOf(period).filter((d) => d < today);
+    const days = chinaDays(period).filter((d) => d < today);
     if (days.length === 0) return 0;
     const done = new Set((await this.db.selectFrom('report_word_days_done').select('day').where('day', 'in', days).execute()).map((r) => r.day));
     let counted = 0;
@@ -59,7 +60,7 @@ export class WordCounts {
   async counts(period: Period, scope: Scope = {}): Promise<Map<string, number>> {
     if (scope.departments && scope.departments.length === 0) return new Map();
     await this.fill(period);
-    const days = daysOf(period);
+    const days = chinaDays(period);
     const today = chinaDate(this.now());
     const out = new Map<string, number>();
     const add = (word: string, n: number) => out.set(word, (out.get(word) ?? 0) + n);
@@ -76,10 +77,8 @@ export class WordCounts {
   }
 
   private async countDay(day: string): Promise<Map<string, Map<string, number>>> {
-    const from = chinaMidnight(day);
-    const to = new Date(from.getTime() + 86_400_000);
     const by = new Map<string, Map<string, number>>();
-    for (const c of await this.descriptions({ from: from.toISOString(), to: to.toISOString() })) {
+    for (const c of await this.descriptions(periodOf('day', day))) {
       const d = c.department ?? '';
       const words = by.get(d) ?? new Map<string, number>();
       for (const w of topicWords(c.description, this.stop)) words.set(w, (words.get(w) ?? 0) + 1);
@@ -87,11 +86,4 @@ export class WordCounts {
     }
     return by;
   }
-}
-
-/** The China dates a period covers (periods start at China midnight). */
-function daysOf(p: Period): string[] {
-  const out: string[] = [];
-  for (let t = Date.parse(p.from); t < Date.parse(p.to); t += 86_400_000) out.push(chinaDate(new Date(t)));
-  return out;
 }
