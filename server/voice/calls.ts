@@ -189,15 +189,15 @@ export class Calls {
       .execute();
   }
 
-  /** End the call once (`answered`: the menu had answered the caller before they left); returns the outcome if this request ended it, undefined if already ended or unknown. */
-  async end(callSid: string, twilioStatus: string, durationS: number | undefined, answered = false): Promise<{ outcome: CallOutcome; call: CallRow } | undefined> {
+  /** End the call once (`answered`: whether the menu had answered the caller before they left, asked only of a call that left the menu); returns the outcome if this request ended it, undefined if already ended or unknown. */
+  async end(callSid: string, twilioStatus: string, durationS: number | undefined, answered: (call: CallRow) => Promise<boolean> = async () => false): Promise<{ outcome: CallOutcome; call: CallRow } | undefined> {
     const call = await this.get(callSid);
     if (!call || call.status !== 'active') return undefined;
     const outcome: CallOutcome = call.handoff_target
       ? 'handed_off'
       : ['failed', 'busy', 'no-answer'].includes(twilioStatus)
         ? 'failed'
-        : isFinished(call.snapshot) || answered // a final state without a hand-off is a hang-up state; or the caller left after an answer
+        : isFinished(call.snapshot) || (await answered(call)) // a final state without a hand-off is a hang-up state; or the caller left after an answer
           ? 'answered_in_menu'
           : 'abandoned';
     const now = this.now().toISOString();

@@ -212,7 +212,7 @@ export class VoiceService {
     const status = p.CallStatus ?? '';
     if (!callSid || !TERMINAL.has(status)) return renderEmpty();
     const duration = p.CallDuration !== undefined && /^\d+$/.test(p.CallDuration) ? Number(p.CallDuration) : undefined;
-    const ended = await this.d.calls.end(callSid, status, duration, await this.wasAnswered(callSid));
+    const ended = await this.d.calls.end(callSid, status, duration, (call) => this.wasAnswered(call));
     if (ended) {
       this.d.metrics.callsTotal.inc({ channel: 'voice', outcome: ended.outcome });
       this.d.events.emit({ type: 'call.ended', callSid, channel: 'voice', outcome: ended.outcome, durationS: duration, at: new Date().toISOString() });
@@ -222,9 +222,7 @@ export class VoiceService {
   }
 
   /** Whether the call passed a state that answers the caller (`answers: true` in its flow). */
-  private async wasAnswered(callSid: string): Promise<boolean> {
-    const call = await this.d.calls.get(callSid);
-    if (!call || call.status !== 'active') return false;
+  private async wasAnswered(call: { flow_id: string; flow_version: number; path: string }): Promise<boolean> {
     try {
       const v = await this.d.flows.get(call.flow_id, call.flow_version);
       return answeredIn(v.definition, JSON.parse(call.path) as string[]);
