@@ -115,11 +115,14 @@ export async function caseMeasures(db: Kysely<Database>, period: Period, scope: 
 
 /** The few case counts the live tiles show, in three queries: received, moves by type, and the callbacks' ratings. */
 export async function caseTally(db: Kysely<Database>, period: Period): Promise<{ received: number; moves: Map<string, number>; satisfaction: Rate }> {
-  const received = Number((await openedIn(db, period, undefined).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
-  const moves = new Map(
-    (await db.selectFrom('case_events').select(['type', (eb) => eb.fn.countAll<number>().as('n')]).where('at', '>=', period.from).where('at', '<', period.to).groupBy('type').execute()).map((r) => [r.type, Number(r.n)]),
-  );
-  const ratings = [...(await ratingsBy(movesIn(db, period, undefined))).values()];
+  const [opened, moved, rated] = await Promise.all([
+    openedIn(db, period, undefined).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    db.selectFrom('case_events').select(['type', (eb) => eb.fn.countAll<number>().as('n')]).where('at', '>=', period.from).where('at', '<', period.to).groupBy('type').execute(),
+    ratingsBy(movesIn(db, period, undefined)),
+  ]);
+  const received = Number(opened?.n ?? 0);
+  const moves = new Map(moved.map((r) => [r.type, Number(r.n)]));
+  const ratings = [...rated.values()];
   const good = ratings.reduce((n, r) => n + r.satisfied + r.basic, 0);
   return { received, moves, satisfaction: rate(good, good + ratings.reduce((n, r) => n + r.dissatisfied, 0)) };
 }

@@ -318,9 +318,16 @@ export async function seedHistory(store: Pick<Store, 'db' | 'dialect'>, opts: Se
   } finally {
     if (cacheSize !== undefined) await sql.raw(`pragma cache_size = ${Number(cacheSize)}`).execute(db);
   }
-  // The planner's statistics, as a live store gathers them over time (PostgreSQL's autovacuum would,
-  // later): without them the first reports on a freshly filled store may scan where an index serves.
-  await sql`analyze`.execute(db);
+  // The planner's statistics, as a live store gathers them over time: without them the first reports
+  // on a freshly filled store may scan where an index serves. On PostgreSQL the vacuum also marks the
+  // loaded pages all-visible (autovacuum would, later), so counts read the index alone, as they do on
+  // a store that has been running: a never-vacuumed table visits every row's page (the live tiles'
+  // overdue count took 80 ms instead of 2 at 1M cases).
+  if (store.dialect === 'postgres') {
+    // This schema's tables only: a bare VACUUM would go through every schema of the database.
+    const tables = await sql<{ name: string }>`select quote_ident(tablename) as name from pg_tables where schemaname = current_schema()`.execute(db);
+    await sql.raw(`vacuum analyze ${tables.rows.map((t) => t.name).join(', ')}`).execute(db);
+  } else await sql`analyze`.execute(db);
   return { from: isoDay(firstDay), to: isoDay(lastDay + 1), now: new Date(now).toISOString(), rows: counts, open, overdue, ms: Date.now() - started };
 }
 

@@ -33,12 +33,21 @@ const hours = (iso: string, h: number) => new Date(Date.parse(iso) + h * 3600_00
 
 /** The centre's contact measures of a period: phone, text, and first-contact resolution. */
 export async function contactMeasures(s: ReportSources, period: Period, opts = { firstContact: true }): Promise<Required<Pick<PeriodFigures, 'service' | 'sms'>> & Pick<PeriodFigures, 'firstContact'> & { samples: ServiceSamples }> {
-  const voice = await s.calls.record(period);
-  // A call is taken while it is live: within a day of the period's end at the latest.
-  const taken = await s.assignments.takenAt(voice.calls.filter((c) => c.handedOffAt).map((c) => c.callSid), { from: period.from, to: hours(period.to, 24) });
-  const conversations = await s.texts.record(period);
-  const handed = conversations.filter((c) => c.outcome === 'handed_off');
-  const texts = handed.length ? await s.outbox.textsTo([...new Set(handed.map((c) => c.from))], period.from, hours(period.to, TEXT_ANSWER_WITHIN_HOURS)) : [];
+  // The calls and the texts are read side by side: on PostgreSQL each reads on a connection of its own.
+  const [{ voice, taken }, { conversations, texts }] = await Promise.all([
+    (async () => {
+      const voice = await s.calls.record(period);
+      // A call is taken while it is live: within a day of the period's end at the latest.
+      const taken = await s.assignments.takenAt(voice.calls.filter((c) => c.handedOffAt).map((c) => c.callSid), { from: period.from, to: hours(period.to, 24) });
+      return { voice, taken };
+    })(),
+    (async () => {
+      const conversations = await s.texts.record(period);
+      const handed = conversations.filter((c) => c.outcome === 'handed_off');
+      const texts = handed.length ? await s.outbox.textsTo([...new Set(handed.map((c) => c.from))], period.from, hours(period.to, TEXT_ANSWER_WITHIN_HOURS)) : [];
+      return { conversations, texts };
+    })(),
+  ]);
   const answeredAt = textAnswers(conversations, texts);
   const answered: AnsweredContact[] = [
     ...voice.calls.filter((c) => c.outcome === 'answered_in_menu' || taken.has(c.callSid)).map((c) => ({ id: c.callSid, from: c.from, at: c.startedAt })),
@@ -142,7 +151,7 @@ export async function liveTiles(s: ReportSources): Promise<LiveTiles> {
   const now = (s.now ?? (() => new Date()))();
   const today = periodOf('day', chinaToday(0, now));
   // The tiles show no first-contact resolution (it needs three days to tell): that work is left out.
-  const [contacts, cases, overdue] = [await contactMeasures(s, today, { firstContact: false }), await s.cases.tally(today), await s.cases.stillOverdue({}, 0)];
+  const [contacts, cases, overdue] = await Promise.all([contactMeasures(s, today, { firstContact: false }), s.cases.tally(today), s.cases.stillOverdue({}, 0)]);
   const v = contacts.service;
   return {
     at: now.toISOString(),
