@@ -42,6 +42,7 @@ const NEGATORS = new Set(['不是', '不要', '不想', '并不是', '不用', '
 const NEGATION_ENDS = new Set(['而是', '是想', '就是', '但是', '只是', '我是', '是要']);
 const HAN_RUN = /\p{Script=Han}+/gu;
 const LATIN_WORD = /[a-z0-9]+(?:'[a-z]+)?/g;
+const DIGITS = /^\d+$/;
 
 /**
  * Words that carry no subject in a caller's sentence. Kept short on purpose: "办", "补",
@@ -133,7 +134,7 @@ export class KnowledgeEncoder {
 
     // Latin words, with English phrases translated to the Chinese terms they name.
     const latin = (text.match(LATIN_WORD) ?? []).filter((w) => !EN_STOP.has(w));
-    for (const w of latin) terms.push({ text: /^\d+$/.test(w) ? w : stemEnglish(w), kind: 'latin' });
+    for (const w of latin) terms.push({ text: DIGITS.test(w) ? w : stemEnglish(w), kind: 'latin' });
     for (const zh of lex.translate(text)) {
       for (const w of this.hanWords(zh)) if (!ZH_STOP.has(w)) terms.push({ text: w, kind: 'translation' });
     }

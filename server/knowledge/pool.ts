@@ -56,19 +56,33 @@ export class TermPool {
     return out;
   }
 
-  /** The stored weight step (1..255) of `term` in `slot`, or 0: a binary search of the article's sorted terms. */
-  step(slot: number, term: number): number {
+  /**
+   * Σ values[j] × the stored step of terms[j] in `slot`, for terms sorted by id (translations
+   * may be skipped for English articles by the caller). One pass that narrows each binary search
+   * to what is left of the article's terms after the previous term: a few dozen terms cost one
+   * walk through the article's entries, read in order, not a dozen scattered probes each.
+   */
+  sumSteps(slot: number, terms: Int32Array, values: Float64Array): number {
     const data = this.data;
     let lo = this.start[slot]!;
-    let hi = lo + this.length[slot]! - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const id = data[mid]! >>> 8;
-      if (id < term) lo = mid + 1;
-      else if (id > term) hi = mid - 1;
-      else return data[mid]! & 255;
+    const end = lo + this.length[slot]!;
+    let sum = 0;
+    for (let j = 0; j < terms.length && lo < end; j++) {
+      const term = terms[j]!;
+      let hi = end - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const id = data[mid]! >>> 8;
+        if (id < term) lo = mid + 1;
+        else if (id > term) hi = mid - 1;
+        else {
+          sum += values[j]! * (data[mid]! & 255);
+          lo = mid + 1;
+          break;
+        }
+      }
     }
-    return 0;
+    return sum;
   }
 
   /** The weights of `slot` as stored: whole steps of 1/STEPS, 1..255. */

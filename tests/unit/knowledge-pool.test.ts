@@ -29,11 +29,17 @@ describe('TermPool (every article’s terms and weights in one buffer)', () => {
       d.weights.forEach((x, i) => expect(Math.abs(w[i]! - x)).toBeLessThanOrEqual(1 / 64 + 1e-6));
     }
     for (let slot = 0; slot < 2000; slot++) if (!live.has(slot)) expect(pool.terms(slot).length).toBe(0);
-    // step() finds each term's stored weight by binary search, and 0 for a term the article lacks.
+    // sumSteps() adds up value × stored step of the asked terms the article has; a term it lacks adds nothing.
     for (const [slot, d] of [...live].slice(0, 200)) {
       const steps = pool.steps(slot);
-      d.terms.forEach((t, i) => expect(pool.step(slot, t)).toBe(steps[i]));
-      for (const absent of [d.terms[0]! - 1, d.terms[1]! - 1, d.terms[d.terms.length - 1]! + 1]) expect(pool.step(slot, absent)).toBe(0);
+      const asked = new Map<number, number>();
+      d.terms.forEach((t, i) => i % 3 === 0 && asked.set(t, i + 1));
+      for (const absent of [d.terms[0]! - 1, d.terms[1]! - 1, d.terms[d.terms.length - 1]! + 1]) if (!d.terms.includes(absent)) asked.set(absent, 1000);
+      const terms = Int32Array.from([...asked.keys()].sort((a, b) => a - b));
+      const values = Float64Array.from(terms, (t) => asked.get(t)!);
+      const expected = d.terms.reduce((sum, t, i) => (i % 3 === 0 ? sum + (i + 1) * steps[i]! : sum), 0);
+      expect(pool.sumSteps(slot, terms, values)).toBe(expected);
+      expect(pool.sumSteps(slot, Int32Array.from([d.terms[0]!]), Float64Array.from([2]))).toBe(2 * steps[0]!);
     }
   });
 
