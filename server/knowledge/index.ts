@@ -3,6 +3,7 @@ import type { Article } from './article.ts';
 import { KIND_WEIGHT, type KnowledgeEncoder, type Term } from './encoder.ts';
 import { TermPool } from './pool.ts';
 
+/** One regex object for the module: written inline in `search`, it deoptimised the search on every query. */
 const HAN = /\p{Script=Han}/u;
 
 /** How much a term counts by where it stands in the article. */
@@ -76,7 +77,7 @@ export class KnowledgeIndex {
   /** 1 where the slot holds an English article. */
   private englishSlot = new Uint8Array(0);
   /**
-   * Each slot's distinct terms, beside englishSlot: the final ranking reads its hundred
+   * Each slot's number of distinct terms, beside englishSlot: the final ranking reads its hundred
    * candidates from these typed arrays, not from a hundred article objects scattered over a
    * heap of hundreds of megabytes (a cache miss each: a quarter of a search's time at 50k).
    */
