@@ -39,7 +39,9 @@ describe('TermPool (every article’s terms and weights in one buffer)', () => {
       const values = Float64Array.from(terms, (t) => asked.get(t)!);
       const expected = d.terms.reduce((sum, t, i) => (i % 3 === 0 ? sum + (i + 1) * steps[i]! : sum), 0);
       expect(pool.sumSteps(slot, terms, values)).toBe(expected);
-      expect(pool.sumSteps(slot, Int32Array.from([d.terms[0]!]), Float64Array.from([2]))).toBe(2 * steps[0]!);
+      // Each term alone gives its own stored step; a term the article lacks gives 0.
+      d.terms.forEach((t, i) => expect(pool.sumSteps(slot, Int32Array.of(t), Float64Array.of(1))).toBe(steps[i]));
+      for (const absent of [d.terms[0]! - 1, d.terms[1]! - 1, d.terms[d.terms.length - 1]! + 1]) if (!d.terms.includes(absent)) expect(pool.sumSteps(slot, Int32Array.of(absent), Float64Array.of(1))).toBe(0);
     }
   });
 
