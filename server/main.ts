@@ -144,6 +144,7 @@ export async function createHotline(config: Config, opts: HotlineOptions = {}): 
     cacheDir: path.join(config.dataDir, 'knowledge-cache'),
     log,
     watch: opts.watchKnowledge ?? true,
+    warmUp: true,
   });
   // Every outgoing message is a row in the outbox first; its sender starts with the server.
   const outbox = new Outbox(store.db);

@@ -177,7 +177,7 @@ export function buildCli(): Command {
       if (!existsSync(file)) throw new CliError(`${file} not found; pass --questions <file.yaml>`);
       const questions = readQuestions(file);
       if (!o.json) process.stderr.write(`indexing ${dir} …\n`);
-      const base = await KnowledgeBase.open({ dir });
+      const base = await KnowledgeBase.open({ dir, warmUp: true });
       const unknown = questions.filter((q) => !base.get(q.expect));
       if (unknown.length && !o.json) process.stderr.write(`warning: ${unknown.length} question(s) expect an article the folder does not have (e.g. ${unknown[0]!.expect})\n`);
       if (!o.json) process.stderr.write(`asking ${questions.length} questions of ${base.size} articles …\n`);

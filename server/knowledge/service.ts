@@ -30,6 +30,11 @@ export interface KnowledgeOptions {
   log?: Logger;
   /** Watch the folder and apply edits as they happen. */
   watch?: boolean;
+  /**
+   * The process will answer searches for a while (the server; `kb eval`, which measures the
+   * server's query time): warm the search before open returns. A one-shot search skips it.
+   */
+  warmUp?: boolean;
 }
 
 /**
@@ -57,7 +62,7 @@ export class KnowledgeBase {
   static async open(opts: KnowledgeOptions): Promise<KnowledgeBase> {
     const kb = new KnowledgeBase(opts);
     await kb.load();
-    kb.warmUp();
+    if (opts.warmUp) kb.warmUp();
     if (opts.watch) kb.startWatching();
     return kb;
   }
