@@ -93,7 +93,24 @@ export function parseArticle(file: string, source: string, today = new Date().to
   const leading = rest.length - rest.trimStart().length;
   // The line the trimmed body starts on: everything before it, counted in lines.
   const bodyStart = text.slice(0, m[0].length + leading).split('\n').length;
-  const article: Article = { ...fm, file, body: rest.trim(), bodyLine: bodyStart };
+  // Every field written, in one order, absent ones as undefined: all articles share one shape,
+  // so code that reads them (the search's hits) is not deoptimised by an article without an sms.
+  const article: Article = {
+    id: fm.id,
+    title: fm.title,
+    category: fm.category,
+    department: fm.department,
+    questions: fm.questions,
+    keywords: fm.keywords,
+    voice: fm.voice,
+    sms: fm.sms,
+    lang: fm.lang,
+    updated: fm.updated,
+    review_by: fm.review_by,
+    file,
+    body: rest.trim(),
+    bodyLine: bodyStart,
+  };
   const len = voiceLength(fm.voice);
   if (fm.lang === 'zh-CN' && len.han > MAX_VOICE_HAN) {
     err(keyLine('voice'), `voice answer has ${len.han} Chinese characters; at most ${MAX_VOICE_HAN} can be spoken in about a minute`);

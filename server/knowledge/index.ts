@@ -46,6 +46,8 @@ export interface IndexState {
 interface DocStats {
   /** The article's number in FlexSearch and in the score buffers. */
   slot: number;
+  /** The article's id, read here rather than from articles of many shapes (optional fields). */
+  id: string;
   article: Article;
   /** Distinct terms (the article's terms and weights are in the pool at `slot`). */
   length: number;
@@ -161,7 +163,7 @@ export class KnowledgeIndex {
 
   private add(article: Article, terms: Int32Array, weights: Float32Array, length: number): void {
     const slot = this.freeSlots.pop() ?? this.slots.length;
-    const stats: DocStats = { slot, article, length };
+    const stats: DocStats = { slot, id: article.id, article, length };
     this.pool.put(slot, terms, weights);
     for (const id of terms) this.df[id]!++;
     this.docs.set(article.id, stats);
@@ -277,17 +279,19 @@ export class KnowledgeIndex {
       if (s > 0) ranked.push(i);
     }
     ranked.sort((a, b) => scores[b]! - scores[a]!);
+    if (ranked.length === 0) return { hits: [], confidence: 0 };
+    // The hits are read from the scores, never from the hits array: an empty array has another
+    // elements kind, and reading one for the first time would deoptimise the search.
     const hits = ranked.slice(0, limit).map((i): SearchHit => {
-      const article = this.slots[slots[i]!]!.article;
-      return { id: article.id, score: scores[i]!, article };
+      const stats = this.slots[slots[i]!]!;
+      return { id: stats.id, score: scores[i]!, article: stats.article };
     });
-    const top = hits[0];
-    if (!top) return { hits, confidence: 0 };
+    const best = scores[ranked[0]!]!;
     // Confidence: how much evidence the best article has (an absolute score: a vague question
     // matches nothing strongly), and how clearly it beats the runner-up. Calibrated on the eval set.
-    const strength = Math.min(1, Math.max(0, (top.score - STRENGTH_FLOOR) / (STRENGTH_FULL - STRENGTH_FLOOR)));
+    const strength = Math.min(1, Math.max(0, (best - STRENGTH_FLOOR) / (STRENGTH_FULL - STRENGTH_FLOOR)));
     const second = ranked.length > 1 ? scores[ranked[1]!]! : 0;
-    const margin = (top.score - second) / top.score;
+    const margin = (best - second) / best;
     const confidence = Math.round(strength * (0.55 + 0.45 * Math.min(1, margin * 3)) * 1000) / 1000;
     return { hits, confidence };
   }
@@ -361,8 +365,10 @@ export class KnowledgeIndex {
 
 /** The `k` slots with the highest scores (in no particular order), by a min-heap over the touched slots. */
 function topSlots(scores: Float32Array, slots: Int32Array, count: number, k: number): Int32Array {
-  if (count <= k) return slots.slice(0, count);
-  const heap = slots.slice(0, k);
+  // One slice for both cases: a branch that only a rare, narrow question takes would have no
+  // type feedback, and taking it for the first time deoptimises the search.
+  const heap = slots.slice(0, Math.min(k, count));
+  if (count <= k) return heap;
   const less = (a: number, b: number) => scores[a]! < scores[b]!;
   const down = (i: number) => {
     for (;;) {

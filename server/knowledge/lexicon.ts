@@ -139,6 +139,11 @@ export class Lexicon {
     return out;
   }
 
+  /** The English words and phrases it translates (lower case, stemmed as queries are). */
+  englishPhrases(): string[] {
+    return [...this.english.keys()];
+  }
+
   /** Han terms worth keeping whole in segmentation. */
   hanTerms(): string[] {
     return [...this.terms].filter((t) => /^\p{Script=Han}+$/u.test(t));

@@ -7,6 +7,7 @@ import { KnowledgeEncoder } from './encoder.ts';
 import { KnowledgeIndex, type SearchResult } from './index.ts';
 import { Lexicon } from './lexicon.ts';
 import { IndexCache } from './cache.ts';
+import { warmUpQueries } from './warmup.ts';
 
 export type { SearchResult, SearchHit } from './index.ts';
 
@@ -46,6 +47,7 @@ export class KnowledgeBase {
   readonly dir: string;
   private index!: KnowledgeIndex;
   private encoder!: KnowledgeEncoder;
+  private lexicon!: Lexicon;
   /** The last good article of each file, by relative path. */
   private byFile = new Map<string, Article>();
   private problems = new Map<string, ArticleProblem[]>();
@@ -68,24 +70,24 @@ export class KnowledgeBase {
   }
 
   /**
-   * Asks the articles' own questions (at most WARM_UP searches or WARM_UP_MS) so that V8 has
-   * compiled the search before the first caller: in a fresh process a search's first thousand
-   * or so runs pay for tiering-up (shipped articles: p99 1–4.6 ms after 600, ~0.45 ms after 2,000).
+   * Asks questions made from the articles (at most WARM_UP searches or WARM_UP_MS) so that V8
+   * has compiled every path of the search before the first caller: in a fresh process a
+   * search's first thousand or so runs pay for tiering-up (shipped articles: p99 1–4.6 ms after
+   * 600, ~0.45 ms after 2,000), and a kind of question first seen later (English, mixed, long)
+   * deoptimises it again (at 50,000 articles, 3–5 ms for the next few questions).
    */
-  private warmUp(): void {
-    const questions = this.index.all().flatMap((a) => a.questions.slice(0, 2));
+  warmUp(): void {
     const until = performance.now() + WARM_UP_MS;
-    for (let n = 0; n < WARM_UP && questions.length && performance.now() < until; n++) {
-      // Beyond the first round, each question again with its words reversed: new text, so
-      // the encoder runs too rather than answering from its cache.
-      const q = questions[n % questions.length]!;
-      this.index.search(n < questions.length ? q : [...q].reverse().join(''), { limit: 10 });
+    for (const { q, lang } of warmUpQueries(this.index.all(), this.lexicon.englishPhrases(), WARM_UP)) {
+      if (performance.now() >= until) break;
+      this.index.search(q, { limit: 10, lang });
     }
   }
 
   private async load(): Promise<void> {
     const { articles, problems } = existsSync(this.dir) ? readFolder(this.dir) : { articles: [], problems: [] };
     const lexicon = Lexicon.load(path.join(this.dir, 'synonyms.yaml'));
+    this.lexicon = lexicon;
     this.encoder = new KnowledgeEncoder({ lexicon, words: articles.flatMap((a) => [...a.keywords, a.title]) });
     this.index = new KnowledgeIndex(this.encoder);
     this.problems.clear();
