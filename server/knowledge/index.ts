@@ -26,6 +26,14 @@ const POSTINGS_BUDGET = 20_000;
 /** FlexSearch resolution: one slot per stored weight step (8 bits). */
 const WEIGHT_SLOTS = 256;
 
+/** A term of the question: its weight by how it arose, and its id in the index (−1: no article has it). */
+export interface QueryTerm {
+  text: string;
+  weight: number;
+  id: number;
+  kind: Term['kind'];
+}
+
 export interface SearchHit {
   id: string;
   score: number;
@@ -233,27 +241,31 @@ export class KnowledgeIndex {
     return true;
   }
 
-  private idf(termId: number | undefined): number {
-    const df = termId === undefined ? 0 : this.df[termId] ?? 0;
+  private idf(termId: number): number {
+    const df = termId >= 0 ? this.df[termId]! : 0;
     const n = this.docs.size;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
   /** Query terms, one per text, keeping the strongest way it arose. */
-  queryTerms(query: string): Array<{ text: string; weight: number; id: number | undefined; kind: Term['kind'] }> {
+  queryTerms(query: string): QueryTerm[] {
     const best = new Map<string, Term>();
     for (const t of this.encoder.encode(query)) {
       const prev = best.get(t.text);
       if (!prev || KIND_WEIGHT[prev.kind] < KIND_WEIGHT[t.kind]) best.set(t.text, t);
     }
     // A word no article contains was probably mis-heard: its sound then carries the word's weight.
-    const weight = (t: Term) => (t.kind === 'sound' && t.of !== undefined && !this.df[this.termIds.get(t.of) ?? -1] ? KIND_WEIGHT.word * 0.9 : KIND_WEIGHT[t.kind]);
-    return [...best.values()].map((t) => ({ text: t.text, weight: weight(t), id: this.termIds.get(t.text), kind: t.kind }));
+    const inSomeArticle = (word: string) => {
+      const id = this.termIds.get(word);
+      return id !== undefined && this.df[id]! > 0;
+    };
+    const weight = (t: Term) => (t.kind === 'sound' && t.of !== undefined && !inSomeArticle(t.of) ? KIND_WEIGHT.word * 0.9 : KIND_WEIGHT[t.kind]);
+    return [...best.values()].map((t) => ({ text: t.text, weight: weight(t), id: this.termIds.get(t.text) ?? -1, kind: t.kind }));
   }
 
   search(query: string, opts: { limit?: number; lang?: string } = {}): SearchResult {
     const limit = opts.limit ?? 5;
-    const q = this.queryTerms(query).filter((t) => t.id !== undefined || t.kind !== 'char');
+    const q = this.queryTerms(query).filter((t) => t.id >= 0 || t.kind !== 'char');
     if (q.length === 0 || this.docs.size === 0) return { hits: [], confidence: 0 };
     const idfs = q.map((t) => this.idf(t.id));
     const candidates = this.firstPass(q, idfs);
@@ -304,7 +316,7 @@ export class KnowledgeIndex {
    * sorted terms: a long rambling question costs little more than a short one. The English
    * words' Chinese translations do not count for English articles, which match the words.
    */
-  private firstPass(q: Array<{ text: string; weight: number; id: number | undefined; kind: Term['kind'] }>, idfs: number[]): { slots: Int32Array; scores: Float32Array } {
+  private firstPass(q: QueryTerm[], idfs: number[]): { slots: Int32Array; scores: Float32Array } {
     if (this.partial.length < this.slots.length) {
       this.partial = new Float32Array(this.slots.length * 1.25 + 16);
       this.touched = new Int32Array(this.partial.length);
@@ -315,7 +327,7 @@ export class KnowledgeIndex {
     const value = q.map((t, i) => t.weight * idfs[i]!);
     const order = q
       .map((_, i) => i)
-      .filter((i) => q[i]!.id !== undefined && this.df[q[i]!.id!])
+      .filter((i) => q[i]!.id >= 0 && this.df[q[i]!.id]! > 0)
       .sort((x, y) => Number(q[x]!.kind === 'char') - Number(q[y]!.kind === 'char') || value[y]! - value[x]!);
     let count = 0;
     let walked = 0;
@@ -350,13 +362,26 @@ export class KnowledgeIndex {
     if (refine.length) {
       // Sorted by term id, for one ordered pass through each candidate's terms; English
       // articles skip the translations.
-      refine.sort((x, y) => q[x]!.id! - q[y]!.id!);
-      const all = { terms: Int32Array.from(refine, (i) => q[i]!.id!), values: Float64Array.from(refine, (i) => value[i]!) };
-      const native = refine.filter((i) => q[i]!.kind !== 'translation');
-      const forEnglish = native.length === refine.length ? all : { terms: Int32Array.from(native, (i) => q[i]!.id!), values: Float64Array.from(native, (i) => value[i]!) };
+      refine.sort((x, y) => q[x]!.id - q[y]!.id);
+      const n = refine.length;
+      const terms = new Int32Array(n);
+      const values = new Float64Array(n);
+      const nativeTerms = new Int32Array(n);
+      const nativeValues = new Float64Array(n);
+      let native = 0;
+      for (let j = 0; j < n; j++) {
+        const t = q[refine[j]!]!;
+        terms[j] = t.id;
+        values[j] = value[refine[j]!]!;
+        if (t.kind === 'translation') continue;
+        nativeTerms[native] = t.id;
+        nativeValues[native++] = values[j]!;
+      }
+      const englishTerms = nativeTerms.subarray(0, native);
+      const englishValues = nativeValues.subarray(0, native);
       for (let k = 0; k < slots.length; k++) {
-        const r = english[slots[k]!] === 1 ? forEnglish : all;
-        scores[k] = scores[k]! + this.pool.sumSteps(slots[k]!, r.terms, r.values);
+        const slot = slots[k]!;
+        scores[k] = scores[k]! + (english[slot] === 1 ? this.pool.sumSteps(slot, englishTerms, englishValues) : this.pool.sumSteps(slot, terms, values));
       }
     }
     return { slots, scores };
