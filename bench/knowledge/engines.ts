@@ -111,10 +111,8 @@ async function hotline(dir: string, cacheDir: string | undefined, info: Record<s
     search: (q) => kb!.search(q, { limit: 10 }).hits.map((h) => h.id),
     ready() {
       // The server's warm-up (`KnowledgeBase.open({ warmUp: true })` runs the same method).
-      const warm = (kb as unknown as { warmUp?: () => void }).warmUp;
-      if (typeof warm !== 'function') return;
       const t = performance.now();
-      warm.call(kb);
+      kb!.warmUp();
       info.warmUpMs = performance.now() - t;
     },
   };

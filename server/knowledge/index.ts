@@ -2,6 +2,7 @@ import { Document, Encoder } from 'flexsearch';
 import type { Article } from './article.ts';
 import { KIND_WEIGHT, type KnowledgeEncoder, type Term } from './encoder.ts';
 import { TermPool } from './pool.ts';
+import { ScoreBuffer } from './scores.ts';
 
 /** One regex object for the module: written inline in `search`, it deoptimised the search on every query. */
 const HAN = /\p{Script=Han}/u;
@@ -54,8 +55,6 @@ export interface IndexState {
 interface DocStats {
   /** The article's number in FlexSearch and in the score buffers. */
   slot: number;
-  /** The article's id, read here rather than from articles of many shapes (optional fields). */
-  id: string;
   article: Article;
   /** Distinct terms (the article's terms and weights are in the pool at `slot`). */
   length: number;
@@ -81,9 +80,7 @@ export class KnowledgeIndex {
   private readonly pool = new TermPool();
   /** The article being added: each term's stored weight (1/32 steps), read by FlexSearch's score. */
   private adding = new Map<string, number>();
-  /** First-pass scores by slot, and the slots touched: reused by every search, so a search allocates little. */
-  private partial = new Float32Array(0);
-  private touched = new Int32Array(0);
+  private readonly firstScores = new ScoreBuffer();
   /** 1 where the slot holds an English article. */
   private englishSlot = new Uint8Array(0);
   /**
@@ -171,7 +168,7 @@ export class KnowledgeIndex {
 
   private add(article: Article, terms: Int32Array, weights: Float32Array, length: number): void {
     const slot = this.freeSlots.pop() ?? this.slots.length;
-    const stats: DocStats = { slot, id: article.id, article, length };
+    const stats: DocStats = { slot, article, length };
     this.pool.put(slot, terms, weights);
     for (const id of terms) this.df[id]!++;
     this.docs.set(article.id, stats);
@@ -291,12 +288,12 @@ export class KnowledgeIndex {
       if (s > 0) ranked.push(i);
     }
     ranked.sort((a, b) => scores[b]! - scores[a]!);
+    // Before any hits array exists: an empty one has another elements kind, and reading one for
+    // the first time would deoptimise the search.
     if (ranked.length === 0) return { hits: [], confidence: 0 };
-    // The hits are read from the scores, never from the hits array: an empty array has another
-    // elements kind, and reading one for the first time would deoptimise the search.
     const hits = ranked.slice(0, limit).map((i): SearchHit => {
-      const stats = this.slots[slots[i]!]!;
-      return { id: stats.id, score: scores[i]!, article: stats.article };
+      const article = this.slots[slots[i]!]!.article;
+      return { id: article.id, score: scores[i]!, article };
     });
     const best = scores[ranked[0]!]!;
     // Confidence: how much evidence the best article has (an absolute score: a vague question
@@ -317,48 +314,27 @@ export class KnowledgeIndex {
    * words' Chinese translations do not count for English articles, which match the words.
    */
   private firstPass(q: QueryTerm[], idfs: number[]): { slots: Int32Array; scores: Float32Array } {
-    if (this.partial.length < this.slots.length) {
-      this.partial = new Float32Array(this.slots.length * 1.25 + 16);
-      this.touched = new Int32Array(this.partial.length);
-    }
-    const partial = this.partial;
-    const touched = this.touched;
+    const buffer = this.firstScores;
+    buffer.start(this.slots.length);
     const english = this.englishSlot;
     const value = q.map((t, i) => t.weight * idfs[i]!);
     const order = q
       .map((_, i) => i)
       .filter((i) => q[i]!.id >= 0 && this.df[q[i]!.id]! > 0)
       .sort((x, y) => Number(q[x]!.kind === 'char') - Number(q[y]!.kind === 'char') || value[y]! - value[x]!);
-    let count = 0;
     let walked = 0;
     const refine: number[] = [];
     for (const i of order) {
       const t = q[i]!;
-      if (count >= 10 && (t.kind === 'char' || walked >= POSTINGS_BUDGET)) {
+      if (buffer.touchedCount >= 10 && (t.kind === 'char' || walked >= POSTINGS_BUDGET)) {
         refine.push(i);
         continue;
       }
-      const translation = t.kind === 'translation';
       const bySlot = (this.flex.search(t.text, { index: 'text', resolve: false }) as unknown as { result: Array<number[] | undefined> }).result;
-      let read = 0;
-      for (let b = 0; b < bySlot.length && read < POSTINGS_PER_TERM; b++) {
-        const ids = bySlot[b];
-        if (!ids) continue;
-        const v = value[i]! * (WEIGHT_SLOTS - 1 - b);
-        for (let k = 0; k < ids.length; k++) {
-          const slot = ids[k]!;
-          if (translation && english[slot] === 1) continue;
-          if (partial[slot] === 0) touched[count++] = slot;
-          partial[slot] = partial[slot]! + v;
-        }
-        read += ids.length;
-      }
-      walked += read;
+      // Slot b holds the postings whose stored weight step is WEIGHT_SLOTS − 1 − b.
+      walked += buffer.addPostings(bySlot, WEIGHT_SLOTS - 1, value[i]!, POSTINGS_PER_TERM, english, t.kind === 'translation');
     }
-    const slots = topSlots(partial, touched, count, CANDIDATES);
-    const scores = new Float32Array(slots.length);
-    for (let k = 0; k < slots.length; k++) scores[k] = partial[slots[k]!]!;
-    for (let k = 0; k < count; k++) partial[touched[k]!] = 0;
+    const { slots, scores } = buffer.best(CANDIDATES);
     if (refine.length) {
       // Sorted by term id, for one ordered pass through each candidate's terms; English
       // articles skip the translations.
@@ -386,34 +362,4 @@ export class KnowledgeIndex {
     }
     return { slots, scores };
   }
-}
-
-/** The `k` slots with the highest scores (in no particular order), by a min-heap over the touched slots. */
-function topSlots(scores: Float32Array, slots: Int32Array, count: number, k: number): Int32Array {
-  // One slice for both cases: a branch that only a rare, narrow question takes would have no
-  // type feedback, and taking it for the first time deoptimises the search.
-  const heap = slots.slice(0, Math.min(k, count));
-  if (count <= k) return heap;
-  const less = (a: number, b: number) => scores[a]! < scores[b]!;
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < k && less(heap[l]!, heap[m]!)) m = l;
-      if (r < k && less(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
-  };
-  for (let i = (k >> 1) - 1; i >= 0; i--) down(i);
-  for (let i = k; i < count; i++) {
-    const slot = slots[i]!;
-    if (less(heap[0]!, slot)) {
-      heap[0] = slot;
-      down(0);
-    }
-  }
-  return heap;
 }

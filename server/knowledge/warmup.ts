@@ -5,33 +5,27 @@ export interface WarmUpQuery {
   lang?: string;
 }
 
+const LANGS = [undefined, 'zh-CN', 'en-US'];
+
 /**
  * Questions that exercise every path a caller's question can take through the search, made
  * from the knowledge base's own articles: each kind of question V8 has not seen before open
- * returns is one whose first asking deoptimises the search, and the next few hundred searches
- * then run slower while it recompiles. So besides the articles' questions as written: the same
- * words reversed (new text: the encoder runs), long rambling questions (three joined: the
- * refinement of candidates by common words and single characters), English questions (the
- * bilingual lexicon, English articles), and Chinese questions with English words in them,
- * with and without a language preference.
+ * returns is one whose first asking deoptimises the search, and the next few searches then run
+ * slower while it recompiles. The kinds, in turn: Chinese questions (as written, then reversed
+ * in later rounds: new text, so the encoder runs), long rambling ones (three joined: the
+ * refinement by common words and single characters), English ones (the bilingual lexicon,
+ * English articles), and Chinese with English words; the language preference cycles through
+ * none, Chinese and English (2 or 4 kinds against 3 preferences: every kind meets each).
  */
 export function warmUpQueries(articles: Article[], englishPhrases: string[], count: number): WarmUpQuery[] {
   const zh = articles.filter((a) => a.lang !== 'en-US').flatMap((a) => a.questions.slice(0, 2));
   const en = [...articles.filter((a) => a.lang === 'en-US').flatMap((a) => a.questions.slice(0, 2)), ...englishPhrases];
-  const out: WarmUpQuery[] = [];
-  if (!zh.length && !en.length) return out;
-  const pick = (xs: string[], i: number) => xs[i % xs.length]!;
-  const langs = [undefined, 'zh-CN', 'en-US'];
-  for (let n = 0; out.length < count; n++) {
-    const i = n >> 2;
-    const lang = langs[n % 3];
-    if (!zh.length) out.push({ q: pick(en, n), lang });
-    else if (!en.length || n % 4 < 2) {
-      const q = pick(zh, i);
-      if (n % 4 === 0) out.push({ q: n < zh.length * 4 ? q : [...q].reverse().join('') });
-      else out.push({ q: `${q}，${pick(zh, i + 7)}，${[...pick(zh, i + 13)].reverse().join('')}`, lang });
-    } else if (n % 4 === 2) out.push({ q: pick(en, i), lang });
-    else out.push({ q: `${pick(zh, i + 3)} ${pick(en, i + 5)}`, lang });
-  }
-  return out;
+  const at = (xs: string[], i: number) => xs[i % xs.length]!;
+  const reversed = (s: string) => [...s].reverse().join('');
+  const kinds: Array<(i: number) => string> = [];
+  if (zh.length) kinds.push((i) => (i < zh.length ? zh[i]! : reversed(at(zh, i))), (i) => `${at(zh, i)}，${at(zh, i + 7)}，${reversed(at(zh, i + 13))}`);
+  if (en.length) kinds.push((i) => at(en, i));
+  if (zh.length && en.length) kinds.push((i) => `${at(zh, i + 3)} ${at(en, i + 5)}`);
+  if (!kinds.length) return [];
+  return Array.from({ length: count }, (_, n) => ({ q: kinds[n % kinds.length]!(Math.floor(n / kinds.length)), lang: LANGS[n % LANGS.length] }));
 }

@@ -30,6 +30,17 @@ describe('an article file', () => {
     expect(r.problems).toEqual([]);
   });
 
+  it('has the same fields in the same order whichever optional fields it sets (one shape for the search)', () => {
+    const bare = parseArticle(F, article());
+    // Written in another order than the schema's, with both optional fields.
+    const full = parseArticle(F, article({ review_by: '2027-06-01', sms: '身份证补领：带户口簿到户籍窗口。', lang: 'zh-CN' }));
+    if (!bare.ok || !full.ok) throw new Error('both articles should parse');
+    expect(Object.keys(full.article)).toEqual(Object.keys(bare.article));
+    expect(bare.article.sms).toBeUndefined();
+    expect(full.article.sms).toBe('身份证补领：带户口簿到户籍窗口。');
+    expect(full.article.review_by).toBe('2027-06-01');
+  });
+
   it('reports a front matter syntax error on its line', () => {
     const r = parseArticle(F, article({ keywords: '[身份证, 补领' }));
     expect(r.ok).toBe(false);
