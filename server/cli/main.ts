@@ -34,6 +34,11 @@ async function withFlows<T>(fn: (flows: FlowVersions) => Promise<T>): Promise<T>
   }
 }
 
+function writeSchema(out: string, schema: Record<string, unknown>, doc: string): void {
+  writeFileSync(out, JSON.stringify(schema, null, 2) + '\n');
+  console.log(`wrote ${out} — point your editor's YAML/JSON schema setting at it (see ${doc})`);
+}
+
 function author(): string {
   return process.env.HOTLINE_USER ?? process.env.USER ?? 'cli';
 }
@@ -55,10 +60,7 @@ export function buildCli(): Command {
     .command('schema')
     .description('write the JSON Schema of flow files, for editor autocompletion')
     .option('-o, --out <file>', 'where to write it', 'flows/flow.schema.json')
-    .action((o: { out: string }) => {
-      writeFileSync(o.out, JSON.stringify(flowJsonSchema(), null, 2) + '\n');
-      console.log(`wrote ${o.out} — point your editor's YAML/JSON schema setting at it (see docs/flows.md)`);
-    });
+    .action((o: { out: string }) => writeSchema(o.out, flowJsonSchema(), 'docs/flows.md'));
 
   flows
     .command('validate [files...]')
@@ -148,6 +150,14 @@ export function buildCli(): Command {
       const warnings = problems.length - errors;
       console.log(`${articles.length} article(s) read, ${errors} error(s), ${warnings} warning(s)`);
       if (errors || (o.strict && warnings)) process.exitCode = 1;
+    });
+
+  kb.command('schema')
+    .description('write the JSON Schema of an article\'s front matter, for editors and other tools')
+    .option('-o, --out <file>', 'where to write it', 'knowledge/article.schema.json')
+    .action(async (o: { out: string }) => {
+      const { articleJsonSchema } = await import('../knowledge/article.ts');
+      writeSchema(o.out, articleJsonSchema(), 'docs/knowledge.md');
     });
 
   kb.command('search <query>')

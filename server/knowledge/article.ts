@@ -26,6 +26,11 @@ export const ArticleFrontMatter = z.object({
 });
 export type ArticleFrontMatter = z.infer<typeof ArticleFrontMatter>;
 
+/** JSON Schema of the front matter, for editors and other cities' tools (`npx hotline kb schema`). */
+export function articleJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ArticleFrontMatter, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
 export interface Article extends ArticleFrontMatter {
   /** Path relative to the knowledge folder. */
   file: string;

@@ -46,6 +46,16 @@ describe('npx hotline', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['id', 'machine', 'human']));
   });
 
+  it('kb schema writes the JSON Schema of an article\'s front matter', async () => {
+    const out = path.join(tmp, 'article.schema.json');
+    expect((await hotline(['kb', 'schema', '--out', out])).code).toBe(0);
+    const schema = JSON.parse(readFileSync(out, 'utf8')) as { properties: Record<string, { enum?: string[] }>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['id', 'title', 'category', 'department', 'questions', 'keywords', 'voice', 'sms', 'lang', 'updated', 'review_by']));
+    expect(schema.required).toEqual(expect.arrayContaining(['id', 'title', 'category', 'department', 'voice', 'lang', 'updated']));
+    expect(schema.required).not.toContain('sms');
+    expect(schema.properties.lang!.enum).toEqual(['zh-CN', 'en-US']);
+  });
+
   it('publish, versions, diff and rollback work on the local store', async () => {
     const file = path.join(tmp, 'main.yaml');
     writeFileSync(file, main);

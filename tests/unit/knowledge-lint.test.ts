@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseArticle } from '../../server/knowledge/article.ts';
+import { articleJsonSchema, parseArticle } from '../../server/knowledge/article.ts';
 import { readFolder } from '../../server/knowledge/folder.ts';
 
 const F = 'public-security/id-card-replacement.md';
@@ -28,6 +28,11 @@ describe('an article file', () => {
     const r = parseArticle('public-security/id-card-replacement.md', article());
     expect(r.ok && r.article).toMatchObject({ id: 'id-card-replacement', lang: 'zh-CN', questions: ['身份证丢了怎么办'], body: '正文。' });
     expect(r.problems).toEqual([]);
+  });
+
+  it('is described by the JSON Schema kept in the repository (regenerate with `npx hotline kb schema`)', () => {
+    const kept = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../knowledge/article.schema.json'), 'utf8')) as unknown;
+    expect(kept).toEqual(articleJsonSchema());
   });
 
   it('has the same fields in the same order whichever optional fields it sets (one shape for the search)', () => {
