@@ -33,6 +33,11 @@ export function englishKey(phrase: string): string {
   return (normalizeKey(phrase).match(LATIN_WORD) ?? []).map(stemEnglish).join(' ');
 }
 
+/** A phrase's words in sorted order, the key under which any order of them is found. */
+function unordered(key: string): string {
+  return key.split(' ').sort().join(' ');
+}
+
 interface TrieNode {
   next: Map<string, TrieNode>;
   officials?: string[];
@@ -97,9 +102,13 @@ export class Lexicon {
       const key = englishKey(p);
       if (!key) continue;
       this.maxPhraseWords = Math.max(this.maxPhraseWords, key.split(' ').length);
-      let set = this.english.get(key);
-      if (!set) this.english.set(key, (set = new Set()));
-      set.add(zh);
+      // A phrase is also filed under its words in sorted order: callers say "register my
+      // marriage" and "get my marriage registered" alike.
+      for (const k of new Set([key, unordered(key)])) {
+        let set = this.english.get(k);
+        if (!set) this.english.set(k, (set = new Set()));
+        set.add(zh);
+      }
     }
   }
 
@@ -127,7 +136,8 @@ export class Lexicon {
     for (let i = 0; i < words.length; ) {
       let matched = 0;
       for (let n = Math.min(this.maxPhraseWords, words.length - i); n >= 1; n--) {
-        const hit = this.english.get(words.slice(i, i + n).join(' '));
+        const phrase = words.slice(i, i + n).join(' ');
+        const hit = this.english.get(phrase) ?? (n > 1 ? this.english.get(unordered(phrase)) : undefined);
         if (hit) {
           out.push(...hit);
           matched = n;

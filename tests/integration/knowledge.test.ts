@@ -56,6 +56,9 @@ describe('the shipped knowledge base', () => {
     const kb = await KnowledgeBase.open({ dir: SHIPPED });
     expect(kb.search('新生儿胡口怎么上').hits[0]?.id).toBe('newborn-household-registration');
     expect(kb.search('where do we apply for a marriage certificate').hits[0]?.id).toBe('marriage-registration');
+    // The issue's own examples: services whose articles exist only in Chinese.
+    expect(kb.search('how do I get my marriage registered?').hits[0]?.id).toBe('marriage-registration');
+    expect(kb.search('who fixes a broken streetlight?').hits[0]?.id).toBe('streetlight-repair');
     expect(kb.search('my housing fund, can I use it to pay rent').hits[0]?.id).toBe('housing-fund-withdrawal-rent');
   });
 

@@ -110,6 +110,15 @@ describe('the lexicon', () => {
     expect(englishKey('Driving Licences')).toBe(englishKey('driving licence'));
   });
 
+  it('finds a phrase whatever the order of its words', () => {
+    const lex = new Lexicon();
+    lex.addTranslations('结婚登记', ['register marriage']);
+    lex.addTranslations('结婚', ['marriage']);
+    lex.addTranslations('登记', ['register']);
+    expect(lex.translate('how do I get my marriage registered')).toEqual(['结婚登记']);
+    expect(lex.translate('I want to register my marriage')).toEqual(['登记', '结婚']);
+  });
+
   it('loads the built-in lexicons and a folder\'s own synonyms', () => {
     const lex = Lexicon.load();
     expect(lex.translate('marriage registration').length).toBeGreaterThan(0);
