@@ -305,6 +305,11 @@ async function interactive(phone: TwilioPhone, flow: string, lang?: string) {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`kb search … | head`) closes the pipe: that is the end, not a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +54,16 @@ describe('npx hotline', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['id', 'title', 'category', 'department', 'voice', 'lang', 'updated']));
     expect(schema.required).not.toContain('sms');
     expect(schema.properties.lang!.enum).toEqual(['zh-CN', 'en-US']);
+  });
+
+  it('ends quietly when its reader stops early (`kb search … | head -1`)', async () => {
+    const child = spawn(process.execPath, ['bin/hotline.mjs', 'kb', 'search', '社保卡丢了咋办', '--limit', '50'], { cwd: REPO, env: { ...process.env, LOG_LEVEL: 'silent' } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
   });
 
   it('publish, versions, diff and rollback work on the local store', async () => {
