@@ -142,8 +142,10 @@ describe('case messages through the durable outbox (SMS by the twilio client, ma
     // The Chinese text is set in an embedded CJK font (a subset), on one A4 page.
     expect(bytes).toMatch(/\/BaseFont \/[A-Z]{6}\+WenQuanYiMicroHei|\/BaseFont \/[A-Z]{6}\+NotoSansCJK/);
     expect(bytes).toContain('/MediaBox [0 0 595.28 841.89]');
-    const row = (await t.hotline.outbox.forCase(c.id)).find((r) => r.channel === 'fax')!;
-    expect(row).toMatchObject({ status: 'sent', recipient: '+862087654321' });
+    // The gateway has the mail before the outbox has recorded its answer: wait for the record.
+    const faxRow = async () => (await t.hotline.outbox.forCase(c.id)).find((r) => r.channel === 'fax');
+    await until('the fax marked sent', async () => (await faxRow())?.status === 'sent');
+    expect(await faxRow()).toMatchObject({ status: 'sent', recipient: '+862087654321' });
   });
 
   it('mails the supervisors each morning the cases past a deadline, once a day whatever runs it', async () => {
